@@ -1,0 +1,320 @@
+// One client connection: read, parse, dispatch, and write responses back in request order.
+#include "master/server_internal.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace turbo::master {
+
+namespace {
+
+bool is_token_char(unsigned char c) {
+    // RFC 9110 tchar
+    if (c >= '0' && c <= '9') return true;
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
+    switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
+    case '^': case '_': case '`': case '|': case '~': return true;
+    default: return false;
+    }
+}
+
+bool valid_header(const shm::Header& h) {
+    if (h.name.empty()) return false;
+    for (unsigned char c : h.name)
+        if (!is_token_char(c)) return false;
+    for (unsigned char c : h.value)
+        if (c == '\r' || c == '\n' || c == '\0') return false;
+    return true;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+    return true;
+}
+
+// Headers whose value the master owns: framing, connection management, and the two it always sends.
+bool master_owned(std::string_view name) {
+    return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection") ||
+           iequals(name, "date") || iequals(name, "server") || iequals(name, "keep-alive");
+}
+
+bool status_has_body(uint16_t status) { return !(status < 200 || status == 204 || status == 304); }
+
+void append_number(std::string& out, uint64_t n) {
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, end);
+}
+
+// Splits an origin-form or absolute-form target into path and query.
+void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
+    if (!target.empty() && target[0] != '/' && target != "*") {
+        // absolute-form (RFC 9112 3.2.2): skip "scheme://authority"
+        auto scheme = target.find("://");
+        if (scheme != std::string_view::npos) {
+            auto slash = target.find('/', scheme + 3);
+            target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+        }
+    }
+    auto q = target.find('?');
+    path = target.substr(0, q);
+    query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    auto frag = query.find('#');
+    if (frag != std::string_view::npos) query = query.substr(0, frag);
+}
+
+} // namespace
+
+Connection::Connection(Server& server, Socket socket, uint64_t id, std::string peer)
+    : server_(server), socket_(std::move(socket)), id_(id), peer_(std::move(peer)), parser_(server.limits()) {
+    server_.add_connection(this);
+    touch();
+}
+
+Connection::~Connection() { server_.remove_connection(this); }
+
+void Connection::start() { read_more(); }
+
+void Connection::touch() { last_active_ms_ = shm::monotonic_ms(); }
+
+void Connection::read_more() {
+    if (reading_ || read_closed_ || closed_) return;
+    if (pending_.size() >= server_.config().max_inflight_per_connection || !unparsed_.empty()) return;
+    reading_ = true;
+    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const auto& ec, size_t n) {
+        self->on_read(ec, n);
+    });
+}
+
+void Connection::on_read(const boost::system::error_code& ec, size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    touch();
+    if (ec) {
+        // EOF or reset: answer what is in flight (a half-closed client may still read), then close.
+        read_closed_ = true;
+        if (ec != asio::error::eof && ec != asio::error::connection_reset && ec != asio::error::operation_aborted)
+            spdlog::debug("read from {} failed: {}", peer_, ec.message());
+        if (pending_.empty()) close_now();
+        else pending_.back().close_after = true;
+        return;
+    }
+    size_t left = consume(read_buf_.data(), n);
+    if (left) unparsed_.append(read_buf_.data() + n - left, left);
+    read_more();
+}
+
+size_t Connection::consume(const char* data, size_t len) {
+    parsing_ = true;
+    while (len > 0 && !read_closed_ && pending_.size() < server_.config().max_inflight_per_connection) {
+        size_t used = 0;
+        const auto status = parser_.feed(data, len, used);
+        data += used;
+        len -= used;
+        if (status == HttpParser::Status::Request) {
+            dispatch_request();
+            parser_.next();
+        } else if (status == HttpParser::Status::ExpectContinue) {
+            auto& p = pending_.emplace_back();
+            p.ready = true;
+            p.interim = true;
+            p.data = "HTTP/1.1 100 Continue\r\n\r\n";
+        } else if (status == HttpParser::Status::Error) {
+            answer_error(parser_.error());
+            len = 0;
+        } else {
+            break; // NeedMore: everything was consumed
+        }
+    }
+    parsing_ = false;
+    if (read_closed_) return 0; // nothing after an error or a final request is ever parsed
+    return len;
+}
+
+void Connection::resume_parsing() {
+    if (parsing_ || unparsed_.empty() || closed_) return;
+    std::string input;
+    input.swap(unparsed_);
+    size_t left = consume(input.data(), input.size());
+    if (left) unparsed_.assign(input.data() + input.size() - left, left);
+}
+
+void Connection::dispatch_request() {
+    auto& req = parser_.request();
+    auto& p = pending_.emplace_back();
+    p.request_id = server_.next_request_id();
+    p.close_after = !req.keep_alive || draining_;
+    p.head = req.method == "HEAD";
+    p.http10 = req.http_minor == 0;
+    if (p.close_after) read_closed_ = true;
+    const auto target = req.view(req.target);
+    if (server_.config().access_log) {
+        p.log_request.reserve(req.method.size() + target.size() + 10);
+        p.log_request.append(req.method).append(" ").append(target).append(req.http_minor ? " HTTP/1.1" : " HTTP/1.0");
+        p.log_referer = req.header("referer");
+        p.log_agent = req.header("user-agent");
+    }
+
+    shm::RequestView view;
+    view.http_major = req.http_major;
+    view.http_minor = req.http_minor;
+    view.keep_alive = req.keep_alive;
+    view.method = req.method;
+    split_target(target, view.path, view.query);
+    view.client = peer_;
+    headers_.clear();
+    for (const auto& [n, v] : req.headers) headers_.push_back({req.view(n), req.view(v)});
+    view.headers.swap(headers_);
+    view.body = req.body;
+    std::string& payload = server_.scratch();
+    payload.clear();
+    shm::encode_request(view, payload);
+    view.headers.swap(headers_);
+    server_.pool().dispatch(p.request_id, id_, payload);
+}
+
+PendingResponse* Connection::find(uint64_t request_id) {
+    for (auto& p : pending_)
+        if (p.request_id == request_id && !p.interim) return &p;
+    return nullptr;
+}
+
+void Connection::render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
+                        std::string_view body) {
+    auto& out = p.data;
+    const bool with_body = status_has_body(status);
+    out.reserve(160 + body.size());
+    out.append("HTTP/1.1 ");
+    append_number(out, status);
+    out.push_back(' ');
+    out.append(reason_phrase(status));
+    out.append("\r\ndate: ");
+    out.append(server_.http_date());
+    out.append("\r\nserver: turbo\r\n");
+    for (const auto& h : headers) {
+        if (master_owned(h.name)) continue;
+        out.append(h.name).append(": ").append(h.value).append("\r\n");
+    }
+    if (with_body) {
+        out.append("content-length: ");
+        append_number(out, body.size());
+        out.append("\r\n");
+    }
+    if (p.close_after) out.append("connection: close\r\n");
+    else if (p.http10) out.append("connection: keep-alive\r\n");
+    out.append("\r\n");
+    if (with_body && !p.head) out.append(body);
+    p.status = status;
+    p.body_bytes = with_body && !p.head ? body.size() : 0;
+    p.ready = true;
+}
+
+void Connection::complete(uint64_t request_id, const shm::ResponseView& response) {
+    if (closed_) return;
+    PendingResponse* p = find(request_id);
+    if (!p || p->ready) return;
+    for (const auto& h : response.headers) {
+        if (!valid_header(h)) {
+            spdlog::error("response to \"{}\" has an invalid header (CR, LF or NUL in a value, or a bad name); "
+                          "answering 500",
+                          p->log_request.empty() ? std::string("request") : p->log_request);
+            static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+            render(*p, 500, kText, "Internal Server Error");
+            flush();
+            return;
+        }
+    }
+    render(*p, response.status, response.headers, response.body);
+    flush();
+}
+
+void Connection::fail(uint64_t request_id, uint16_t status, std::string_view detail) {
+    if (closed_) return;
+    PendingResponse* p = find(request_id);
+    if (!p || p->ready) return;
+    static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+    render(*p, status, kText, reason_phrase(status));
+    flush();
+}
+
+void Connection::answer_error(HttpError error) {
+    const uint16_t status = http_error_status(error);
+    spdlog::info("{} from {}: {}", status, peer_.empty() ? "-" : peer_, parser_.error_detail());
+    auto& p = pending_.emplace_back();
+    p.close_after = true;
+    if (server_.config().access_log) p.log_request = "-";
+    read_closed_ = true;
+    static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+    render(p, status, kText, reason_phrase(status));
+    flush();
+}
+
+void Connection::shutdown_gracefully() {
+    draining_ = true;
+    if (pending_.empty() && !parser_.in_progress()) close_now();
+    else if (!pending_.empty()) pending_.back().close_after = true, read_closed_ = true;
+}
+
+void Connection::flush() {
+    while (!pending_.empty() && pending_.front().ready) {
+        auto& p = pending_.front();
+        out_.append(p.data);
+        if (!p.interim && server_.config().access_log) server_.access_log(peer_, p);
+        const bool close = p.close_after;
+        pending_.pop_front();
+        if (close) {
+            close_after_write_ = true;
+            read_closed_ = true;
+            pending_.clear();
+            break;
+        }
+    }
+    if (!writing_active_ && !out_.empty()) {
+        writing_.swap(out_);
+        out_.clear();
+        writing_active_ = true;
+        asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](const auto& ec, size_t) {
+            self->on_written(ec);
+        });
+    } else if (!writing_active_ && close_after_write_) {
+        close_now();
+        return;
+    }
+    if (!read_closed_) {
+        resume_parsing();
+        read_more();
+    }
+}
+
+void Connection::on_written(const boost::system::error_code& ec) {
+    writing_active_ = false;
+    writing_.clear();
+    if (closed_) return;
+    if (ec) {
+        close_now();
+        return;
+    }
+    touch();
+    flush();
+}
+
+void Connection::close_now() {
+    if (closed_) return;
+    closed_ = true;
+    read_closed_ = true;
+    boost::system::error_code ignored;
+    if (close_after_write_) socket_.shutdown(asio::socket_base::shutdown_send, ignored);
+    socket_.close(ignored);
+    server_.remove_connection(this);
+}
+
+bool Connection::expired(uint64_t now_ms, uint32_t keep_alive_ms) const {
+    return !closed_ && pending_.empty() && !parser_.in_progress() && !writing_active_ &&
+           now_ms - last_active_ms_ >= keep_alive_ms;
+}
+
+} // namespace turbo::master

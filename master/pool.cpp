@@ -1,0 +1,326 @@
+// The worker pool: spawning, dispatch through the request rings, responses, reaping, respawning.
+#include "master/server_internal.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace turbo::master {
+
+namespace {
+
+// Fixed fd number of the master's eventfd in every worker (see worker/worker.h).
+constexpr int kWorkerNotifyFd = 3;
+constexpr size_t kMaxBacklog = 4096;
+
+std::string describe_exit(int status) {
+    if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        const int sig = WTERMSIG(status);
+        const char* name = sigabbrev_np(sig);
+        return std::string("was killed by SIG") + (name ? name : std::to_string(sig));
+    }
+    return "ended";
+}
+
+} // namespace
+
+WorkerPool::WorkerPool(Server& server, const Config& config, shm::Segment& segment, int notify_fd)
+    : server_(server), config_(config), segment_(segment), notify_fd_(notify_fd), slots_(segment.slot_count()) {
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+        slots_[i].writer = shm::RingWriter(segment_.request_ring(i));
+        slots_[i].reader = shm::RingReader(segment_.response_ring(i), {config_.limit_request_body_bytes * 4 + (64u << 20)});
+    }
+}
+
+void WorkerPool::start() {
+    for (uint32_t i = 0; i < config_.workers; ++i) spawn(i);
+}
+
+void WorkerPool::spawn(uint32_t index) {
+    Slot& slot = slots_[index];
+    auto& status = segment_.status(index);
+    segment_.request_ring(index).reset();
+    segment_.response_ring(index).reset();
+    slot.reader.reset();
+    slot.outgoing.clear();
+    slot.in_flight = 0;
+    slot.generation = status.generation.load() + 1;
+    status.generation.store(slot.generation);
+    status.state.store(uint32_t(shm::WorkerState::Booting));
+    status.heartbeat_ms.store(shm::monotonic_ms());
+    status.request_started_ms.store(0);
+    status.requests_served.store(0);
+
+    const std::string slot_s = std::to_string(index), gen_s = std::to_string(slot.generation),
+                      pid_s = std::to_string(getpid()), fd_s = std::to_string(kWorkerNotifyFd);
+    std::vector<const char*> argv = {config_.self_exe.c_str(), "worker", "--shm", segment_.name().c_str(),
+                                     "--slot", slot_s.c_str(), "--generation", gen_s.c_str(),
+                                     "--app", config_.app.c_str(), "--notify-fd", fd_s.c_str(),
+                                     "--master-pid", pid_s.c_str(), "--python-path", config_.python_path.c_str(),
+                                     "--log-level", config_.log_level.c_str(), nullptr};
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, notify_fd_, kWorkerNotifyFd);
+    posix_spawn_file_actions_addclosefrom_np(&actions, kWorkerNotifyFd + 1); // no client socket leaks
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t all, none;
+    sigfillset(&all);
+    sigemptyset(&none);
+    posix_spawnattr_setsigdefault(&attr, &all); // Asio's handlers and SIGPIPE's SIG_IGN stay in the master
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    pid_t pid = -1;
+    const int rc = posix_spawn(&pid, config_.self_exe.c_str(), &actions, &attr, const_cast<char* const*>(argv.data()),
+                               environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+    if (rc != 0) throw std::runtime_error("cannot spawn a worker: " + std::string(strerror(rc)));
+    slot.pid = pid;
+    slot.state = shm::WorkerState::Booting;
+    slot.spawned_ms = shm::monotonic_ms();
+    status.pid.store(pid);
+    spdlog::info("Booting worker with pid: {}", pid);
+}
+
+size_t WorkerPool::ready_count() const {
+    size_t n = 0;
+    for (const auto& s : slots_) n += s.state == shm::WorkerState::Ready;
+    return n;
+}
+
+size_t WorkerPool::live_count() const {
+    size_t n = 0;
+    for (const auto& s : slots_) n += s.pid > 0;
+    return n;
+}
+
+// The ready worker with the fewest requests in flight; ties rotate so idle workers share the load.
+int WorkerPool::pick_slot() {
+    const uint32_t n = uint32_t(slots_.size());
+    int best = -1;
+    uint32_t best_load = UINT32_MAX;
+    for (uint32_t k = 1; k <= n; ++k) {
+        const uint32_t i = (last_pick_ + k) % n;
+        const Slot& s = slots_[i];
+        if (s.state != shm::WorkerState::Ready) continue;
+        if (s.in_flight < best_load) {
+            best = int(i);
+            best_load = s.in_flight;
+            if (best_load == 0) break;
+        }
+    }
+    if (best >= 0) last_pick_ = uint32_t(best);
+    return best;
+}
+
+void WorkerPool::dispatch(uint64_t request_id, uint64_t conn_id, std::string& payload) {
+    shm::FrameHeader meta{};
+    meta.kind = uint16_t(shm::MessageKind::Request);
+    meta.request_id = request_id;
+    meta.conn_id = conn_id;
+    const int index = pick_slot();
+    if (index < 0) {
+        if (backlog_.size() >= kMaxBacklog) {
+            if (auto* c = server_.connection(conn_id)) c->fail(request_id, 503, "no worker available");
+            return;
+        }
+        backlog_.push_back({meta, std::move(payload), 0});
+        return;
+    }
+    Slot& slot = slots_[index];
+    meta.generation = slot.generation;
+    pending_[request_id] = {conn_id, uint32_t(index), slot.generation};
+    ++slot.in_flight;
+    if (slot.outgoing.empty()) {
+        // Fast path: straight from the caller's buffer into the ring, no copy kept.
+        size_t offset = 0;
+        const auto bytes = std::as_bytes(std::span(payload.data(), payload.size()));
+        while (offset < bytes.size() && slot.writer.write(meta, bytes, offset)) {
+        }
+        if (offset > 0 && slot.writer.consumer_needs_wake()) shm::wake_consumer(slot.writer.ring());
+        if (offset == bytes.size()) return;
+        slot.outgoing.push_back({meta, std::move(payload), offset});
+        pump(uint32_t(index));
+        return;
+    }
+    slot.outgoing.push_back({meta, std::move(payload), 0});
+    pump(uint32_t(index));
+}
+
+// Writes queued requests into the slot's ring until it is full; then asks to be told about space.
+bool WorkerPool::pump(uint32_t index) {
+    Slot& slot = slots_[index];
+    bool wrote = false;
+    while (!slot.outgoing.empty()) {
+        Outgoing& m = slot.outgoing.front();
+        const auto bytes = std::as_bytes(std::span(m.payload.data(), m.payload.size()));
+        while (m.offset < bytes.size() && slot.writer.write(m.meta, bytes, m.offset)) wrote = true;
+        if (m.offset == bytes.size()) {
+            slot.outgoing.pop_front();
+            continue;
+        }
+        // Full: the worker writes our eventfd once it has freed space; re-check after arming.
+        if (!slot.writer.arm_space_wait(slot.writer.wanted_bytes(bytes.size() - m.offset))) break;
+    }
+    if (wrote && slot.writer.consumer_needs_wake()) shm::wake_consumer(slot.writer.ring());
+    return wrote;
+}
+
+bool WorkerPool::drain(uint32_t index) {
+    Slot& slot = slots_[index];
+    bool any = false;
+    for (;;) {
+        const auto st = slot.reader.read(message_);
+        if (st == shm::ReadStatus::Message) {
+            any = true;
+            on_response(index, message_);
+            if (slots_[index].pid <= 0) return any;
+            continue;
+        }
+        if (st == shm::ReadStatus::Corrupt) kill_slot(index, "corrupt frame in its response ring");
+        break;
+    }
+    if (slot.reader.producer_needs_wake()) shm::wake_producer(slot.reader.ring());
+    return any;
+}
+
+void WorkerPool::on_response(uint32_t index, shm::Message& msg) {
+    Slot& slot = slots_[index];
+    if (msg.meta.generation != slot.generation) return; // from a previous life of the slot
+    if (msg.meta.kind != uint16_t(shm::MessageKind::Response)) return;
+    auto it = pending_.find(msg.meta.request_id);
+    if (it == pending_.end()) return; // cancelled
+    const uint64_t conn_id = it->second.conn_id;
+    pending_.erase(it);
+    if (slot.in_flight) --slot.in_flight;
+    Connection* conn = server_.connection(conn_id);
+    if (!conn) return; // the client went away; the late response is discarded
+    if (!shm::decode_response(msg.payload, response_)) {
+        spdlog::error("worker {} sent a malformed response; answering 500", slot.pid);
+        conn->fail(msg.meta.request_id, 500, "malformed response");
+        return;
+    }
+    conn->complete(msg.meta.request_id, response_);
+}
+
+bool WorkerPool::service() {
+    bool any = false;
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+        Slot& slot = slots_[i];
+        if (slot.pid <= 0) continue;
+        if (slot.state == shm::WorkerState::Booting &&
+            segment_.status(i).state.load() == uint32_t(shm::WorkerState::Ready)) {
+            slot.state = shm::WorkerState::Ready;
+            slot.ever_ready = true;
+            spdlog::debug("worker {} is ready", slot.pid);
+            flush_backlog();
+            server_.worker_ready();
+        }
+        any |= drain(i);
+        if (slot.pid > 0 && !slot.outgoing.empty()) any |= pump(i);
+    }
+    return any;
+}
+
+void WorkerPool::flush_backlog() {
+    while (!backlog_.empty()) {
+        const int index = pick_slot();
+        if (index < 0) return;
+        Outgoing m = std::move(backlog_.front());
+        backlog_.pop_front();
+        Slot& slot = slots_[index];
+        m.meta.generation = slot.generation;
+        pending_[m.meta.request_id] = {m.meta.conn_id, uint32_t(index), slot.generation};
+        ++slot.in_flight;
+        slot.outgoing.push_back(std::move(m));
+        pump(uint32_t(index));
+    }
+}
+
+void WorkerPool::kill_slot(uint32_t index, std::string_view why) {
+    Slot& slot = slots_[index];
+    if (slot.pid <= 0) return;
+    spdlog::error("killing worker {}: {}", slot.pid, why);
+    ::kill(slot.pid, SIGKILL);
+    slot.state = shm::WorkerState::Dead; // no more dispatch; reap() finishes the job
+}
+
+void WorkerPool::signal_all(int sig) {
+    for (const auto& s : slots_)
+        if (s.pid > 0) ::kill(s.pid, sig);
+}
+
+void WorkerPool::reap() {
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        uint32_t index = 0;
+        while (index < slots_.size() && slots_[index].pid != pid) ++index;
+        if (index == slots_.size()) continue;
+        Slot& slot = slots_[index];
+        const bool was_ready = slot.ever_ready;
+        const uint64_t lived_ms = shm::monotonic_ms() - slot.spawned_ms;
+        if (stopping_) spdlog::debug("worker {} {}", pid, describe_exit(status));
+        else spdlog::error("worker {} {}", pid, describe_exit(status));
+        slot.pid = -1;
+        slot.state = shm::WorkerState::Dead;
+        segment_.status(index).state.store(uint32_t(shm::WorkerState::Dead));
+        segment_.status(index).pid.store(0);
+        // Every request this worker held fails with 502; nothing else is touched.
+        std::vector<std::pair<uint64_t, uint64_t>> failed;
+        for (auto it = pending_.begin(); it != pending_.end();) {
+            if (it->second.slot == index) {
+                failed.emplace_back(it->first, it->second.conn_id);
+                it = pending_.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        slot.outgoing.clear();
+        slot.in_flight = 0;
+        slot.reader.reset();
+        for (auto [rid, cid] : failed)
+            if (auto* c = server_.connection(cid)) c->fail(rid, 502, "worker died");
+        if (stopping_) continue;
+        if (!was_ready && ready_count() == 0 && !any_ever_ready()) {
+            boot_failed_ = true;
+            server_.stop(false, "Worker failed to boot.");
+            continue;
+        }
+        slot.crash_streak = lived_ms < 5000 ? slot.crash_streak + 1 : 0;
+        schedule_respawn(index);
+    }
+}
+
+bool WorkerPool::any_ever_ready() const {
+    for (const auto& s : slots_)
+        if (s.ever_ready) return true;
+    return false;
+}
+
+// Respawns at once after a worker that lived a while; backs off (0.1 s doubling to 10 s) while a
+// slot keeps crashing soon after it starts, so a crash loop never spins the CPU.
+void WorkerPool::schedule_respawn(uint32_t index) {
+    Slot& slot = slots_[index];
+    const uint32_t streak = slot.crash_streak;
+    const uint64_t delay_ms = streak <= 1 ? 0 : std::min<uint64_t>(100ull << std::min(streak - 2, 7u), 10000);
+    if (delay_ms == 0) {
+        spawn(index);
+        return;
+    }
+    spdlog::warn("worker slot {} crashed {} times in a row; respawning in {} ms", index, streak, delay_ms);
+    auto timer = std::make_shared<asio::steady_timer>(server_.io(), std::chrono::milliseconds(delay_ms));
+    timer->async_wait([this, index, timer](const boost::system::error_code& ec) {
+        if (!ec && !stopping_ && slots_[index].pid <= 0) spawn(index);
+    });
+}
+
+} // namespace turbo::master

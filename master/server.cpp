@@ -1,0 +1,405 @@
+// The master's event loop: listener, signals, worker notifications, timers and logs.
+#include "master/server_internal.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <sys/eventfd.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace turbo::master {
+
+namespace {
+
+constexpr int kTickMs = 250;
+
+std::string peer_string(Socket& s) {
+    boost::system::error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    if (ec) return {};
+    const sockaddr* sa = ep.data();
+    char host[INET6_ADDRSTRLEN] = {};
+    if (sa->sa_family == AF_INET) {
+        auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
+    }
+    if (sa->sa_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        return std::string(host) + ":" + std::to_string(ntohs(in6->sin6_port));
+    }
+    return {}; // unix socket peers have no address
+}
+
+} // namespace
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_logger_mt("turbo");
+    logger->set_pattern("[%Y-%m-%d %H:%M:%S %z] [%P] [%^%l%$] %v");
+    logger->set_level(spdlog::level::from_str(level == "warning" ? "warn" : level));
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+}
+
+std::string validate(const Config& c) {
+    if (c.app.empty()) return "an application is required (for example app.py:app or pkg.module:app)";
+    if (c.app.find(':') == std::string::npos) return "the application must be given as MODULE:ATTRIBUTE, got '" + c.app + "'";
+    if (c.workers < 1 || c.workers > 1024) return "--workers must be between 1 and 1024";
+    if (c.bind.empty()) return "--bind must not be empty";
+    if (c.limit_request_line_bytes < 64) return "--limit-request-line must be at least 64";
+    if (c.limit_request_fields < 1) return "--limit-request-fields must be at least 1";
+    if (c.limit_request_field_bytes < 64) return "--limit-request-field-size must be at least 64";
+    if (c.max_inflight_per_connection < 1) return "max in-flight requests per connection must be at least 1";
+    if (c.keep_alive_ms < 1) return "--keep-alive must be positive";
+    shm::Config sc;
+    sc.ring_bytes = c.ring_bytes;
+    if (auto e = shm::validate(sc); !e.empty()) return e;
+    static const char* kLevels[] = {"debug", "info", "warning", "error", "critical"};
+    if (std::find(std::begin(kLevels), std::end(kLevels), c.log_level) == std::end(kLevels))
+        return "--log-level must be one of debug, info, warning, error, critical";
+    return {};
+}
+
+Server::Server(const Config& config)
+    : config_(config), acceptor_(io_), signals_(io_), tick_(io_) {
+    limits_.max_request_line_bytes = config.limit_request_line_bytes;
+    limits_.max_header_fields = config.limit_request_fields;
+    limits_.max_field_bytes = config.limit_request_field_bytes;
+    limits_.max_header_bytes = config.limit_request_header_bytes;
+    limits_.max_body_bytes = config.limit_request_body_bytes;
+}
+
+Server::~Server() {
+    if (notify_fd_ >= 0 && !notify_) ::close(notify_fd_);
+}
+
+Connection* Server::connection(uint64_t id) {
+    auto it = connections_.find(id);
+    return it == connections_.end() ? nullptr : it->second;
+}
+
+void Server::remove_connection(Connection* c) {
+    auto it = connections_.find(c->id());
+    if (it != connections_.end() && it->second == c) connections_.erase(it);
+    if (stopping_) check_drained();
+}
+
+std::string_view Server::http_date() {
+    const time_t now = time(nullptr);
+    if (now != date_second_) {
+        date_second_ = now;
+        tm t{};
+        gmtime_r(&now, &t);
+        char buf[64];
+        date_.assign(buf, strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &t));
+        char lbuf[64];
+        log_date_.assign(lbuf, strftime(lbuf, sizeof lbuf, "%d/%b/%Y:%H:%M:%S +0000", &t));
+    }
+    return date_;
+}
+
+// gunicorn's default access-log format: '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'.
+void Server::access_log(const std::string& peer, const PendingResponse& r) {
+    http_date();
+    const bool was_empty = access_buf_.empty();
+    std::string_view host = peer;
+    if (auto colon = host.rfind(':'); colon != std::string_view::npos) host = host.substr(0, colon);
+    access_buf_.append(host.empty() ? "-" : host).append(" - - [").append(log_date_).append("] \"");
+    access_buf_.append(r.log_request).append("\" ").append(std::to_string(r.status)).append(" ");
+    access_buf_.append(std::to_string(r.body_bytes)).append(" \"");
+    access_buf_.append(r.log_referer.empty() ? "-" : r.log_referer).append("\" \"");
+    access_buf_.append(r.log_agent.empty() ? "-" : r.log_agent).append("\"\n");
+    // Lines are batched: written once the handlers already queued have run (or at 64 KiB).
+    if (access_buf_.size() >= 65536) flush_access_log();
+    else if (was_empty) asio::post(io_, [this] { flush_access_log(); });
+}
+
+void Server::flush_access_log() {
+    size_t off = 0;
+    while (off < access_buf_.size()) {
+        ssize_t n = ::write(STDOUT_FILENO, access_buf_.data() + off, access_buf_.size() - off);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break; // a closed stdout must not take the server down
+        off += size_t(n);
+    }
+    access_buf_.clear();
+}
+
+void Server::open_listener() {
+    using generic = asio::generic::stream_protocol;
+    const std::string& b = config_.bind;
+    generic::endpoint ep;
+    if (b.rfind("unix:", 0) == 0) {
+        unix_path_ = b.substr(5);
+        if (unix_path_.empty() || unix_path_.size() >= sizeof(sockaddr_un::sun_path))
+            throw std::runtime_error("invalid unix socket path in --bind " + b);
+        ::unlink(unix_path_.c_str()); // a leftover socket file would make bind fail
+        ep = generic::endpoint(asio::local::stream_protocol::endpoint(unix_path_));
+    } else {
+        std::string host, port;
+        if (!b.empty() && b[0] == '[') {
+            auto close = b.find(']');
+            if (close == std::string::npos || close + 1 >= b.size() || b[close + 1] != ':')
+                throw std::runtime_error("invalid --bind " + b + " (expected [addr]:port)");
+            host = b.substr(1, close - 1);
+            port = b.substr(close + 2);
+        } else {
+            auto colon = b.rfind(':');
+            if (colon == std::string::npos) {
+                host = b;
+                port = "8000";
+            } else {
+                host = b.substr(0, colon);
+                port = b.substr(colon + 1);
+            }
+        }
+        if (host.empty()) host = "0.0.0.0";
+        asio::ip::tcp::resolver resolver(io_);
+        boost::system::error_code ec;
+        auto results = resolver.resolve(host, port, asio::ip::resolver_base::numeric_service, ec);
+        if (ec || results.empty()) throw std::runtime_error("cannot resolve --bind " + b + ": " + ec.message());
+        ep = generic::endpoint(results.begin()->endpoint());
+    }
+    acceptor_.open(ep.protocol());
+    if (unix_path_.empty()) acceptor_.set_option(asio::socket_base::reuse_address(true));
+    ::fcntl(acceptor_.native_handle(), F_SETFD, FD_CLOEXEC);
+    boost::system::error_code ec;
+    acceptor_.bind(ep, ec);
+    if (ec) throw std::runtime_error("cannot bind " + b + ": " + ec.message());
+    if (!unix_path_.empty()) ::chmod(unix_path_.c_str(), 0660);
+}
+
+void Server::start_listening() {
+    acceptor_.listen(int(config_.backlog));
+    listening_ = true;
+    const std::string where =
+        unix_path_.empty() ? "http://" + config_.bind : "unix:" + unix_path_;
+    spdlog::info("serving on {} with {} worker{} (master pid {})", where, config_.workers,
+                 config_.workers == 1 ? "" : "s", getpid());
+    accept_next();
+}
+
+void Server::accept_next() {
+    acceptor_.async_accept([this](const boost::system::error_code& ec, Socket socket) {
+        if (stopping_) return;
+        if (ec) {
+            if (ec == asio::error::operation_aborted) return;
+            // EMFILE and friends: log, breathe, retry; never spin.
+            spdlog::error("accept failed: {}", ec.message());
+            auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
+            t->async_wait([this, t](const auto&) { accept_next(); });
+            return;
+        }
+        ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
+        if (unix_path_.empty()) {
+            int one = 1;
+            ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        }
+        std::string peer = peer_string(socket);
+        auto conn = std::make_shared<Connection>(*this, std::move(socket), ++last_conn_id_, std::move(peer));
+        conn->start();
+        accept_next();
+    });
+}
+
+void Server::watch_signals() {
+    for (int sig : {SIGTERM, SIGINT, SIGQUIT, SIGCHLD, SIGHUP, SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2})
+        signals_.add(sig);
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        on_signal(sig);
+        watch_signals_again();
+    });
+}
+
+void Server::watch_signals_again() {
+    signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+        if (ec) return;
+        on_signal(sig);
+        watch_signals_again();
+    });
+}
+
+void Server::on_signal(int sig) {
+    switch (sig) {
+    case SIGCHLD: pool_->reap(); break;
+    case SIGTERM: stop(true, "Handling signal: term"); break;
+    case SIGINT: stop(false, "Handling signal: int"); break;
+    case SIGQUIT: stop(false, "Handling signal: quit"); break;
+    default:
+        spdlog::warn("Ignoring signal {}: not supported yet", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+        break;
+    }
+}
+
+void Server::worker_ready() {
+    if (!listening_ && !stopping_ && pool_->ready_count() >= config_.workers) start_listening();
+}
+
+// The eventfd fires when a worker published a response while the master slept, freed ring space
+// the master waits for, or became ready. Sleeping protocol: drain, set the flag, drain again, wait.
+void Server::wait_notify() {
+    notify_->async_wait(asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec) return;
+        on_notify();
+    });
+}
+
+void Server::on_notify() {
+    uint64_t count;
+    while (::read(notify_fd_, &count, sizeof count) < 0 && errno == EINTR) {
+    }
+    auto& sleeping = segment_->header().master_sleeping;
+    for (;;) {
+        sleeping.store(0, std::memory_order_relaxed);
+        while (pool_->service()) {
+        }
+        sleeping.store(1, std::memory_order_seq_cst);
+        if (!pool_->service()) break; // nothing arrived between the drain and the flag
+    }
+    if (stopping_) check_drained();
+    wait_notify();
+}
+
+void Server::tick() {
+    tick_.expires_after(std::chrono::milliseconds(kTickMs));
+    tick_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        const uint64_t now = shm::monotonic_ms();
+        std::vector<Connection*> expired;
+        for (auto& [id, c] : connections_)
+            if (c->expired(now, config_.keep_alive_ms)) expired.push_back(c);
+        for (auto* c : expired) c->close_now();
+        if (stopping_) {
+            check_drained();
+            if (stop_deadline_ms_ && now >= stop_deadline_ms_) {
+                spdlog::warn("graceful timeout: {} request(s) still in flight; stopping now", pool_->in_flight());
+                finish();
+                return;
+            }
+        }
+        tick();
+    });
+}
+
+void Server::stop(bool graceful, std::string_view why) {
+    if (stopping_ && graceful) return;
+    spdlog::info("{}", why);
+    if (pool_ && pool_->boot_failed()) exit_code_ = 3;
+    const bool first = !stopping_;
+    stopping_ = true;
+    if (pool_) pool_->set_stopping();
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    if (!graceful || !first) {
+        finish();
+        return;
+    }
+    stop_deadline_ms_ = shm::monotonic_ms() + config_.graceful_timeout_ms;
+    std::vector<Connection*> conns;
+    for (auto& [id, c] : connections_) conns.push_back(c);
+    for (auto* c : conns) c->shutdown_gracefully();
+    check_drained();
+}
+
+void Server::check_drained() {
+    if (finished_ || !stopping_) return;
+    if (connections_.empty() && pool_->in_flight() == 0) finish();
+}
+
+void Server::finish() {
+    if (finished_) return;
+    finished_ = true;
+    std::vector<Connection*> conns;
+    for (auto& [id, c] : connections_) conns.push_back(c);
+    for (auto* c : conns) c->close_now();
+    flush_access_log();
+    io_.stop();
+}
+
+// Asks workers to stop (TERM), waits up to `grace_ms`, then KILLs what is left and reaps it.
+void Server::stop_workers(int grace_ms) {
+    pool_->signal_all(SIGTERM);
+    const uint64_t deadline = shm::monotonic_ms() + grace_ms;
+    while (pool_->live_count() > 0 && shm::monotonic_ms() < deadline) {
+        pool_->reap();
+        if (pool_->live_count() == 0) break;
+        usleep(10000);
+    }
+    if (pool_->live_count() > 0) {
+        pool_->signal_all(SIGKILL);
+        while (pool_->live_count() > 0) {
+            pool_->reap();
+            if (pool_->live_count() > 0) usleep(5000);
+        }
+    }
+}
+
+int Server::run() {
+    for (const auto& name : shm::sweep_stale_segments())
+        spdlog::info("removed stale shared memory {} of a master that is gone", name);
+    shm::Config sc;
+    sc.ring_bytes = config_.ring_bytes;
+    sc.slot_count = std::min<uint32_t>(4096, std::max(config_.workers * 2, config_.workers + 4));
+    segment_.emplace(shm::Segment::create(sc, getpid()));
+
+    int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (efd < 0) throw std::runtime_error("eventfd failed");
+    // Keep it above the fixed fd the workers receive it as (3), so the dup2 in spawn is a real copy.
+    notify_fd_ = ::fcntl(efd, F_DUPFD_CLOEXEC, 10);
+    ::close(efd);
+    notify_ = std::make_unique<asio::posix::stream_descriptor>(io_, notify_fd_);
+
+    open_listener(); // bind now (a busy port fails fast); listen once workers are ready
+    std::signal(SIGPIPE, SIG_IGN);
+    watch_signals();
+    pool_ = std::make_unique<WorkerPool>(*this, config_, *segment_, notify_fd_);
+    spdlog::info("Starting turbo {} (master pid {})", TURBO_VERSION_STRING, getpid());
+    pool_->start();
+    segment_->header().master_sleeping.store(1);
+    wait_notify();
+    tick();
+    io_.run();
+
+    // Complete every aborted operation now, so no Connection outlives the Server's maps.
+    boost::system::error_code ignored;
+    tick_.cancel();
+    signals_.cancel(ignored);
+    notify_->cancel(ignored);
+    acceptor_.close(ignored);
+    io_.restart();
+    io_.poll();
+
+    stop_workers(5000);
+    flush_access_log();
+    if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+    segment_.reset(); // unmaps and removes the name
+    if (exit_code_ == 3) spdlog::error("Shutting down: the application failed to boot (see the error above)");
+    else spdlog::info("Shutting down: Master");
+    return exit_code_;
+}
+
+int serve(const Config& config) {
+    setup_logging(config.log_level);
+    if (auto err = validate(config); !err.empty()) {
+        spdlog::error("{}", err);
+        return 1;
+    }
+    try {
+        Server server(config);
+        return server.run();
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        // Leave nothing behind: the segment is removed by its destructor during unwinding.
+        return 1;
+    }
+}
+
+} // namespace turbo::master

@@ -1,0 +1,234 @@
+// The master's moving parts. Internal to master/. Everything here runs on the one Asio thread.
+#pragma once
+
+#include "master/http_internal.h"
+#include "master/master.h"
+#include "shm/shm.h"
+
+#include <utility> // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio.hpp>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace turbo::master {
+
+namespace asio = boost::asio;
+using Socket = asio::generic::stream_protocol::socket;
+using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
+
+class Server;
+
+/// One request of a connection awaiting its response; kept in request order (pipelining).
+struct PendingResponse {
+    uint64_t request_id = 0;
+    bool ready = false;
+    bool close_after = false; // the connection closes once this response is written
+    bool head = false;        // HEAD request: headers only
+    bool http10 = false;      // HTTP/1.0 request (keep-alive must be announced)
+    bool interim = false;     // a 100 Continue, not a request's final response
+    std::string data;         // the rendered response, once ready
+    // Access-log fields, filled only when the access log is on.
+    std::string log_request; // "GET /path HTTP/1.1"
+    std::string log_referer;
+    std::string log_agent;
+    uint16_t status = 0;
+    size_t body_bytes = 0;
+};
+
+class Connection : public std::enable_shared_from_this<Connection> {
+public:
+    Connection(Server& server, Socket socket, uint64_t id, std::string peer);
+    ~Connection();
+    void start();
+    uint64_t id() const { return id_; }
+    const std::string& peer() const { return peer_; }
+    /// A worker answered; `response` is the decoded message. Renders and writes in order.
+    void complete(uint64_t request_id, const shm::ResponseView& response);
+    /// The request failed before a worker answered (worker died, overload): answer `status`.
+    void fail(uint64_t request_id, uint16_t status, std::string_view detail);
+    /// Stop reading; close once every pending response is written (graceful stop).
+    void shutdown_gracefully();
+    bool idle() const { return pending_.empty() && !parser_.in_progress(); }
+
+    /// True when idle (nothing pending or being read or written) for at least `keep_alive_ms`.
+    bool expired(uint64_t now_ms, uint32_t keep_alive_ms) const;
+    void close_now();
+
+private:
+    void touch();
+    void read_more();
+    void on_read(const boost::system::error_code& ec, size_t n);
+    size_t consume(const char* data, size_t len); // returns the bytes left unparsed
+    void resume_parsing();
+    void dispatch_request();
+    void answer_error(HttpError error);
+    void render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers, std::string_view body);
+    PendingResponse* find(uint64_t request_id);
+    void flush();
+    void on_written(const boost::system::error_code& ec);
+
+    Server& server_;
+    Socket socket_;
+    uint64_t id_;
+    std::string peer_;
+    HttpParser parser_;
+    std::array<char, 16384> read_buf_;
+    std::string unparsed_; // bytes read but not parsed yet (parsing paused on a full pipeline)
+    std::deque<PendingResponse> pending_;
+    std::vector<shm::Header> headers_; // reused for encoding requests
+    std::string out_;                  // bytes queued behind the write in progress
+    std::string writing_;              // bytes of the write in progress (owned until it completes)
+    uint64_t last_active_ms_ = 0;
+    bool reading_ = false;
+    bool parsing_ = false;
+    bool writing_active_ = false;
+    bool read_closed_ = false;       // no more requests: error, close requested or peer EOF
+    bool close_after_write_ = false; // close once `out_` and `writing_` are on the wire
+    bool closed_ = false;
+    bool draining_ = false; // graceful stop
+};
+
+/// Spawns, tracks and talks to the workers: one slot per worker in the shared segment.
+class WorkerPool {
+public:
+    WorkerPool(Server& server, const Config& config, shm::Segment& segment, int notify_fd);
+    /// Spawns the configured workers. Throws on spawn failure.
+    void start();
+    /// Sends a request to the least-loaded ready worker (queues it while none is ready).
+    void dispatch(uint64_t request_id, uint64_t conn_id, std::string& payload);
+    /// Drains every response ring and pushes queued requests; called when the eventfd fires.
+    /// Returns true when it did any work.
+    bool service();
+    /// SIGCHLD: reaps exited workers, fails their requests, respawns.
+    void reap();
+    /// Sends `sig` to every live worker.
+    void signal_all(int sig);
+    size_t ready_count() const;
+    size_t live_count() const;
+    size_t in_flight() const { return pending_.size(); }
+    /// True when a worker died before it ever became ready (the app cannot boot).
+    bool boot_failed() const { return boot_failed_; }
+    void set_stopping() { stopping_ = true; }
+
+private:
+    struct Outgoing {
+        shm::FrameHeader meta{};
+        std::string payload;
+        size_t offset = 0;
+    };
+    struct Slot {
+        int pid = -1;
+        uint32_t generation = 0;
+        shm::WorkerState state = shm::WorkerState::Empty;
+        shm::RingWriter writer;
+        shm::RingReader reader;
+        std::deque<Outgoing> outgoing; // requests not yet (fully) in the ring, in order
+        uint32_t in_flight = 0;
+        uint64_t spawned_ms = 0;
+        bool ever_ready = false;
+        uint32_t crash_streak = 0; // consecutive deaths soon after spawn (respawn backoff)
+    };
+    struct Pending {
+        uint64_t conn_id;
+        uint32_t slot;
+        uint32_t generation;
+    };
+
+    void spawn(uint32_t slot);
+    int pick_slot();
+    void push(uint32_t slot, Outgoing&& msg);
+    bool pump(uint32_t slot);
+    bool drain(uint32_t slot);
+    void on_response(uint32_t slot, shm::Message& msg);
+    void kill_slot(uint32_t slot, std::string_view why);
+    void flush_backlog();
+    void schedule_respawn(uint32_t slot);
+    bool any_ever_ready() const;
+
+    Server& server_;
+    const Config& config_;
+    shm::Segment& segment_;
+    int notify_fd_;
+    std::vector<Slot> slots_;
+    std::unordered_map<uint64_t, Pending> pending_;
+    std::deque<Outgoing> backlog_; // requests that arrived while no worker was ready
+    shm::Message message_;         // reused buffer for responses
+    shm::ResponseView response_;
+    uint32_t last_pick_ = 0; // ties go to the next ready slot after the last one picked
+    bool boot_failed_ = false;
+    bool stopping_ = false;
+};
+
+/// The master: acceptor, connections, signals, the worker pool and the logs.
+class Server {
+public:
+    explicit Server(const Config& config);
+    ~Server();
+    int run();
+
+    asio::io_context& io() { return io_; }
+    const Config& config() const { return config_; }
+    const HttpLimits& limits() const { return limits_; }
+    WorkerPool& pool() { return *pool_; }
+    uint64_t next_request_id() { return ++last_request_id_; }
+    std::string& scratch() { return scratch_; } // reused encoding buffer
+    void add_connection(Connection* c) { connections_[c->id()] = c; }
+    void remove_connection(Connection* c);
+    Connection* connection(uint64_t id);
+    /// "Sun, 29 Nov 2026 08:36:16 GMT", refreshed once a second.
+    std::string_view http_date();
+    void access_log(const std::string& peer, const PendingResponse& r);
+    void worker_ready();
+    void stop(bool graceful, std::string_view why);
+
+private:
+    void open_listener();
+    void start_listening();
+    void accept_next();
+    void watch_signals();
+    void watch_signals_again();
+    void on_signal(int sig);
+    void wait_notify();
+    void on_notify();
+    void tick();
+    void flush_access_log();
+    void check_drained();
+    void finish();
+    void stop_workers(int grace_ms);
+
+    Config config_;
+    HttpLimits limits_;
+    asio::io_context io_{1};
+    std::optional<shm::Segment> segment_;
+    int notify_fd_ = -1;
+    std::unique_ptr<asio::posix::stream_descriptor> notify_;
+    std::unique_ptr<WorkerPool> pool_;
+    Acceptor acceptor_;
+    asio::signal_set signals_;
+    asio::steady_timer tick_;
+    std::unordered_map<uint64_t, Connection*> connections_;
+    uint64_t last_request_id_ = 0;
+    uint64_t last_conn_id_ = 0;
+    std::string unix_path_;
+    std::string date_;     // IMF-fixdate for the Date header
+    std::string log_date_; // gunicorn's access-log time
+    int64_t date_second_ = -1;
+    std::string access_buf_;
+    std::string scratch_;
+    bool listening_ = false;
+    bool stopping_ = false;
+    bool finished_ = false;
+    int exit_code_ = 0;
+    uint64_t stop_deadline_ms_ = 0;
+};
+
+/// Configures spdlog's default logger: stderr, gunicorn's shape "[time] [pid] [level] message".
+void setup_logging(const std::string& level);
+
+} // namespace turbo::master

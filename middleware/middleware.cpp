@@ -1,0 +1,1 @@
+#include "middleware/middleware.h"

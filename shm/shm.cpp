@@ -1,0 +1,351 @@
+#include "shm/shm.h"
+
+#include <boost/interprocess/mapped_region.hpp>
+#include <boost/interprocess/shared_memory_object.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <dirent.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdexcept>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+namespace turbo::shm {
+
+namespace bip = boost::interprocess;
+
+namespace {
+
+constexpr uint64_t kHeaderBytes = sizeof(FrameHeader);
+
+constexpr uint64_t align_up(uint64_t n, uint64_t a) { return (n + a - 1) & ~(a - 1); }
+
+// Copies into the ring at counter position `pos`, splitting at the wrap point.
+void copy_in(RingRef r, uint64_t pos, const void* src, size_t n) {
+    const uint64_t cap = r.control->capacity;
+    const uint64_t at = pos & (cap - 1);
+    const size_t first = std::min<uint64_t>(n, cap - at);
+    std::memcpy(r.data + at, src, first);
+    if (first < n) std::memcpy(r.data, static_cast<const std::byte*>(src) + first, n - first);
+}
+
+void copy_out(RingRef r, uint64_t pos, void* dst, size_t n) {
+    const uint64_t cap = r.control->capacity;
+    const uint64_t at = pos & (cap - 1);
+    const size_t first = std::min<uint64_t>(n, cap - at);
+    std::memcpy(dst, r.data + at, first);
+    if (first < n) std::memcpy(static_cast<std::byte*>(dst) + first, r.data, n - first);
+}
+
+// Smallest fragment worth writing: avoids spraying the ring with tiny fragments when it is nearly
+// full, while any message still fits in at most a few fragments' worth of waiting.
+uint64_t min_fragment(uint64_t capacity, uint64_t remaining) { return std::min(remaining, capacity / 8); }
+
+constexpr uint64_t kSlotStatusBytes = align_up(sizeof(SlotStatus), kCacheLine);
+
+} // namespace
+
+std::string validate(const Config& c) {
+    if (c.ring_bytes < 256 || (c.ring_bytes & (c.ring_bytes - 1)) != 0)
+        return "ring size must be a power of two of at least 256 bytes";
+    if (c.ring_bytes > (1ull << 30)) return "ring size must be at most 1 GiB";
+    if (c.slot_count == 0 || c.slot_count > 4096) return "slot count must be between 1 and 4096";
+    return {};
+}
+
+uint64_t monotonic_ms() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000 + uint64_t(ts.tv_nsec) / 1000000;
+}
+
+// ------------------------------------------------------------------------------------------ rings
+
+bool RingRef::empty() const {
+    return control->head.load(std::memory_order_seq_cst) == control->tail.load(std::memory_order_relaxed);
+}
+
+void RingRef::reset() {
+    control->head.store(0);
+    control->tail.store(0);
+    control->consumer_sleeping.store(0);
+    control->producer_waiting.store(0);
+    control->consumer_seq.fetch_add(1);
+    control->producer_seq.fetch_add(1);
+}
+
+uint64_t RingWriter::free_payload_bytes() const {
+    auto& c = *ring_.control;
+    const uint64_t used = c.head.load(std::memory_order_relaxed) - c.tail.load(std::memory_order_acquire);
+    const uint64_t free = c.capacity - used;
+    if (free < kHeaderBytes) return 0;
+    return (free - kHeaderBytes) & ~uint64_t(kFrameAlign - 1);
+}
+
+bool RingWriter::write(FrameHeader meta, std::span<const std::byte> payload, size_t& offset) {
+    auto& c = *ring_.control;
+    const uint64_t head = c.head.load(std::memory_order_relaxed);
+    const uint64_t used = head - c.tail.load(std::memory_order_acquire);
+    const uint64_t free = c.capacity - used;
+    if (free < kHeaderBytes) return false;
+    const uint64_t room = (free - kHeaderBytes) & ~uint64_t(kFrameAlign - 1);
+    const uint64_t remaining = payload.size() - offset;
+    if (room < min_fragment(c.capacity, remaining)) return false;
+    const uint64_t n = std::min(remaining, room);
+
+    meta.fragment_bytes = uint32_t(n);
+    meta.total_bytes = uint32_t(payload.size());
+    meta.flags = uint16_t((offset == 0 ? kFrameFirst : 0) | (offset + n == payload.size() ? kFrameLast : 0));
+    copy_in(ring_, head, &meta, kHeaderBytes);
+    if (n) copy_in(ring_, head + kHeaderBytes, payload.data() + offset, n);
+    // seq_cst: pairs with the consumer's store of consumer_sleeping then load of head (Dekker).
+    c.head.store(head + kHeaderBytes + align_up(n, kFrameAlign), std::memory_order_seq_cst);
+    offset += n;
+    return true;
+}
+
+uint64_t RingWriter::wanted_bytes(uint64_t remaining) const {
+    return min_fragment(ring_.control->capacity, remaining);
+}
+
+bool RingWriter::consumer_needs_wake() {
+    auto& flag = ring_.control->consumer_sleeping;
+    return flag.load(std::memory_order_seq_cst) != 0 && flag.exchange(0) != 0;
+}
+
+bool RingWriter::arm_space_wait(uint64_t wanted) {
+    ring_.control->producer_waiting.store(1, std::memory_order_seq_cst);
+    // A header must fit too (free_payload_bytes() is 0 both with and without room for one); seq_cst
+    // load of tail: pairs with the consumer's tail store then producer_waiting load (Dekker).
+    const auto& c = *ring_.control;
+    if (c.capacity - (c.head.load(std::memory_order_relaxed) - c.tail.load()) >= kHeaderBytes + wanted) {
+        ring_.control->producer_waiting.store(0, std::memory_order_relaxed);
+        return true;
+    }
+    return false;
+}
+
+ReadStatus RingReader::read(Message& out) {
+    auto& c = *ring_.control;
+    uint64_t tail = c.tail.load(std::memory_order_relaxed);
+    for (;;) {
+        const uint64_t head = c.head.load(std::memory_order_acquire);
+        if (head == tail) return in_partial_ ? ReadStatus::Partial : ReadStatus::Empty;
+        const uint64_t avail = head - tail;
+        if (avail < kHeaderBytes || avail > c.capacity) return ReadStatus::Corrupt;
+        FrameHeader h;
+        copy_out(ring_, tail, &h, kHeaderBytes);
+        if (h.fragment_bytes > avail - kHeaderBytes || h.total_bytes > limits_.max_message_bytes)
+            return ReadStatus::Corrupt;
+        if (h.flags & kFrameFirst) {
+            if (in_partial_) return ReadStatus::Corrupt;
+            in_partial_ = true;
+            partial_.meta = h;
+            partial_.payload.clear();
+            partial_.payload.reserve(h.total_bytes);
+        } else if (!in_partial_ || h.request_id != partial_.meta.request_id) {
+            return ReadStatus::Corrupt;
+        }
+        const size_t have = partial_.payload.size();
+        if (have + h.fragment_bytes > partial_.meta.total_bytes) return ReadStatus::Corrupt;
+        partial_.payload.resize(have + h.fragment_bytes);
+        copy_out(ring_, tail + kHeaderBytes, partial_.payload.data() + have, h.fragment_bytes);
+        tail += kHeaderBytes + align_up(h.fragment_bytes, kFrameAlign);
+        // seq_cst: pairs with the producer's store of producer_waiting then load of tail.
+        c.tail.store(tail, std::memory_order_seq_cst);
+        if (h.flags & kFrameLast) {
+            if (partial_.payload.size() != partial_.meta.total_bytes) return ReadStatus::Corrupt;
+            in_partial_ = false;
+            out.meta = partial_.meta;
+            out.meta.fragment_bytes = out.meta.total_bytes;
+            out.payload.swap(partial_.payload); // hands over the bytes, keeps a buffer for next time
+            return ReadStatus::Message;
+        }
+    }
+}
+
+bool RingReader::producer_needs_wake() {
+    auto& flag = ring_.control->producer_waiting;
+    return flag.load(std::memory_order_seq_cst) != 0 && flag.exchange(0) != 0;
+}
+
+void futex_wait(std::atomic<uint32_t>& word, uint32_t expected, int timeout_ms) {
+    timespec ts{timeout_ms / 1000, long(timeout_ms % 1000) * 1000000L};
+    // Not FUTEX_PRIVATE: the word lives in memory shared between processes.
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT, expected, timeout_ms >= 0 ? &ts : nullptr,
+            nullptr, 0);
+}
+
+void futex_wake(std::atomic<uint32_t>& word) {
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAKE, INT_MAX, nullptr, nullptr, 0);
+}
+
+void wait_for_data(RingRef ring, int timeout_ms) {
+    auto& c = *ring.control;
+    const uint32_t seq = c.consumer_seq.load(std::memory_order_acquire);
+    c.consumer_sleeping.store(1, std::memory_order_seq_cst);
+    if (ring.empty()) futex_wait(c.consumer_seq, seq, timeout_ms);
+    c.consumer_sleeping.store(0, std::memory_order_relaxed);
+}
+
+void wake_consumer(RingRef ring) {
+    ring.control->consumer_seq.fetch_add(1, std::memory_order_release);
+    futex_wake(ring.control->consumer_seq);
+}
+
+void wait_for_space(RingWriter& writer, uint64_t wanted, int timeout_ms) {
+    auto& c = *writer.ring().control;
+    const uint32_t seq = c.producer_seq.load(std::memory_order_acquire);
+    if (writer.arm_space_wait(wanted)) return;
+    futex_wait(c.producer_seq, seq, timeout_ms);
+    c.producer_waiting.store(0, std::memory_order_relaxed);
+}
+
+void wake_producer(RingRef ring) {
+    ring.control->producer_seq.fetch_add(1, std::memory_order_release);
+    futex_wake(ring.control->producer_seq);
+}
+
+// ---------------------------------------------------------------------------------------- segment
+
+struct Segment::Impl {
+    bip::shared_memory_object object;
+    bip::mapped_region region;
+};
+
+namespace {
+
+uint64_t slot_stride(uint64_t ring_bytes) {
+    return align_up(kSlotStatusBytes + 2 * sizeof(RingControl) + 2 * ring_bytes, 4096);
+}
+
+uint64_t slots_offset() { return align_up(sizeof(SegmentHeader), 4096); }
+
+} // namespace
+
+std::string segment_name(int master_pid) { return "turbo-" + std::to_string(master_pid); }
+
+Segment Segment::create(const Config& config, int master_pid) {
+    if (auto err = validate(config); !err.empty()) throw std::invalid_argument("shared memory: " + err);
+    Segment s;
+    s.name_ = segment_name(master_pid);
+    s.impl_ = std::make_unique<Impl>();
+    bip::permissions perm;
+    perm.set_permissions(0600);
+    bip::shared_memory_object::remove(s.name_.c_str()); // a leftover of a dead master with our pid
+    s.impl_->object = bip::shared_memory_object(bip::create_only, s.name_.c_str(), bip::read_write, perm);
+    s.owner_ = true;
+    const uint64_t stride = slot_stride(config.ring_bytes);
+    const uint64_t total = slots_offset() + stride * config.slot_count;
+    s.impl_->object.truncate(bip::offset_t(total));
+    s.impl_->region = bip::mapped_region(s.impl_->object, bip::read_write);
+    s.base_ = static_cast<std::byte*>(s.impl_->region.get_address());
+
+    // A fresh ftruncate'd object reads as zeros; placement-new the atomics for form's sake.
+    auto* h = new (s.base_) SegmentHeader{};
+    h->version = kVersion;
+    h->slot_count = config.slot_count;
+    h->ring_bytes = config.ring_bytes;
+    h->slot_stride = stride;
+    h->total_bytes = total;
+    h->master_pid = master_pid;
+    for (uint32_t i = 0; i < config.slot_count; ++i) {
+        new (&s.status(i)) SlotStatus{};
+        for (RingRef r : {s.request_ring(i), s.response_ring(i)}) {
+            new (r.control) RingControl{};
+            r.control->capacity = config.ring_bytes;
+        }
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    h->magic = kMagic; // last: a reader that sees the magic sees an initialised segment
+    return s;
+}
+
+Segment Segment::open(const std::string& name) {
+    Segment s;
+    s.name_ = name;
+    s.impl_ = std::make_unique<Impl>();
+    s.impl_->object = bip::shared_memory_object(bip::open_only, name.c_str(), bip::read_write);
+    s.impl_->region = bip::mapped_region(s.impl_->object, bip::read_write);
+    s.base_ = static_cast<std::byte*>(s.impl_->region.get_address());
+    const auto size = s.impl_->region.get_size();
+    if (size < sizeof(SegmentHeader)) throw std::runtime_error("shared memory " + name + " is too small");
+    const auto& h = s.header();
+    if (h.magic != kMagic) throw std::runtime_error("shared memory " + name + " has a bad magic number");
+    if (h.version != kVersion)
+        throw std::runtime_error("shared memory " + name + " has layout version " + std::to_string(h.version) +
+                                 ", this binary expects " + std::to_string(kVersion));
+    if (!validate(Config{.ring_bytes = h.ring_bytes, .slot_count = h.slot_count}).empty() || h.total_bytes != size ||
+        h.slot_stride != slot_stride(h.ring_bytes) ||
+        slots_offset() + h.slot_stride * h.slot_count != size)
+        throw std::runtime_error("shared memory " + name + " has inconsistent sizes");
+    return s;
+}
+
+Segment::Segment(Segment&& o) noexcept
+    : impl_(std::move(o.impl_)), name_(std::move(o.name_)), base_(o.base_), owner_(o.owner_) {
+    o.base_ = nullptr;
+    o.owner_ = false;
+}
+
+Segment& Segment::operator=(Segment&& o) noexcept {
+    if (this != &o) {
+        this->~Segment();
+        new (this) Segment(std::move(o));
+    }
+    return *this;
+}
+
+Segment::~Segment() { remove_name(); }
+
+void Segment::remove_name() {
+    if (owner_) {
+        bip::shared_memory_object::remove(name_.c_str());
+        owner_ = false;
+    }
+}
+
+SegmentHeader& Segment::header() const { return *reinterpret_cast<SegmentHeader*>(base_); }
+
+SlotStatus& Segment::status(uint32_t slot) const {
+    return *reinterpret_cast<SlotStatus*>(base_ + slots_offset() + header().slot_stride * slot);
+}
+
+RingRef Segment::request_ring(uint32_t slot) const {
+    std::byte* s = base_ + slots_offset() + header().slot_stride * slot;
+    auto* ctl = reinterpret_cast<RingControl*>(s + kSlotStatusBytes);
+    return {ctl, s + kSlotStatusBytes + 2 * sizeof(RingControl)};
+}
+
+RingRef Segment::response_ring(uint32_t slot) const {
+    std::byte* s = base_ + slots_offset() + header().slot_stride * slot;
+    auto* ctl = reinterpret_cast<RingControl*>(s + kSlotStatusBytes + sizeof(RingControl));
+    return {ctl, s + kSlotStatusBytes + 2 * sizeof(RingControl) + header().ring_bytes};
+}
+
+std::vector<std::string> sweep_stale_segments() {
+    std::vector<std::string> removed;
+    DIR* dir = opendir("/dev/shm");
+    if (!dir) return removed;
+    while (dirent* e = readdir(dir)) {
+        std::string_view n = e->d_name;
+        if (!n.starts_with("turbo-")) continue;
+        const auto digits = n.substr(6);
+        if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+            continue;
+        const long pid = std::strtol(std::string(digits).c_str(), nullptr, 10);
+        if (pid <= 0 || (kill(pid_t(pid), 0) == -1 && errno == ESRCH)) {
+            bip::shared_memory_object::remove(std::string(n).c_str());
+            removed.emplace_back(n);
+        }
+    }
+    closedir(dir);
+    return removed;
+}
+
+} // namespace turbo::shm

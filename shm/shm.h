@@ -1,0 +1,277 @@
+// shm: the shared memory between the master and its workers.
+//
+// One segment per master, named "turbo-<master pid>", created 0600 and mapped with
+// Boost.Interprocess. It is a versioned plain-data layout (no pointers, offsets only):
+//
+//   SegmentHeader | slot 0 | slot 1 | ... | slot N-1
+//   slot = SlotStatus | RingControl(request) | RingControl(response) | request bytes | response bytes
+//
+// Each worker slot owns one single-producer single-consumer request ring (master -> worker) and one
+// response ring (worker -> master). A worker that dies can only damage its own slot, which the
+// master resets before it spawns a replacement into it.
+//
+// Rings carry frames: a 32-byte FrameHeader and up to `fragment_bytes` of payload, padded to 8
+// bytes. A message larger than the free space is cut into fragments; the fragments of one message
+// are always contiguous in a ring (a producer finishes one message before it starts the next).
+//
+// Wake-ups never spin: a consumer that finds its ring empty sets its "sleeping" flag, re-checks
+// the ring, then blocks (futex on a word in the segment for workers, an eventfd for the master).
+// A producer wakes the other side only when that flag is set.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace turbo::shm {
+
+inline constexpr uint64_t kMagic = 0x3149504f4252'5554ULL; // "TURBOPI1" little-endian-ish tag
+inline constexpr uint32_t kVersion = 1;
+inline constexpr size_t kCacheLine = 64;
+inline constexpr size_t kFrameAlign = 8;
+
+/// Sizes of the segment. Validated by `validate()` at start-up.
+struct Config {
+#ifdef TURBO_TEST_TINY_RING
+    uint64_t ring_bytes = 256; // tiny-ring build: every boundary is hit by small messages
+#else
+    uint64_t ring_bytes = 1u << 20; // bytes of payload space per ring; a power of two
+#endif
+    uint32_t slot_count = 8; // worker slots (workers + room for replacements during reloads)
+};
+
+/// Empty string when valid, otherwise a readable reason.
+std::string validate(const Config& config);
+
+/// What a frame carries. Values are part of the layout version.
+enum class MessageKind : uint16_t {
+    Request = 1,  // master -> worker: an encoded RequestMessage
+    Response = 2, // worker -> master: an encoded ResponseMessage
+    Cancel = 3,   // master -> worker: forget request_id (client went away)
+};
+
+enum FrameFlags : uint16_t {
+    kFrameFirst = 1, // first fragment of a message
+    kFrameLast = 2,  // last fragment of a message
+};
+
+struct FrameHeader {
+    uint32_t fragment_bytes; // payload bytes that follow this header
+    uint16_t kind;           // MessageKind
+    uint16_t flags;          // FrameFlags
+    uint32_t generation;     // generation of the worker slot the message belongs to
+    uint32_t total_bytes;    // payload bytes of the whole message
+    uint64_t request_id;     // master-assigned, unique per master lifetime
+    uint64_t conn_id;        // master-assigned connection id
+};
+static_assert(sizeof(FrameHeader) == 32);
+static_assert(std::is_trivially_copyable_v<FrameHeader>);
+
+/// Worker states in the status table.
+enum class WorkerState : uint32_t { Empty = 0, Booting = 1, Ready = 2, Draining = 3, Dead = 4 };
+
+/// One row of the status table. Written by the worker (except `state` Empty/Dead and `pid`, which the
+/// master writes); read by the master without syscalls.
+struct alignas(kCacheLine) SlotStatus {
+    std::atomic<int32_t> pid;                  // worker pid, set by the master at spawn
+    std::atomic<uint32_t> generation;          // bumped by the master at every spawn into the slot
+    std::atomic<uint32_t> state;               // WorkerState
+    std::atomic<uint32_t> reserved;            //
+    std::atomic<uint64_t> heartbeat_ms;        // CLOCK_MONOTONIC ms, refreshed by the worker's loop
+    std::atomic<uint64_t> request_started_ms;  // 0 when idle, else when the current request started
+    std::atomic<uint64_t> requests_served;     // responses pushed by this worker
+};
+static_assert(sizeof(SlotStatus) == kCacheLine);
+
+/// Control block of one SPSC ring. `head` and `tail` are byte counters that only grow; the
+/// position in the data area is counter & (capacity - 1). Each field sits on its own cache line.
+struct RingControl {
+    alignas(kCacheLine) std::atomic<uint64_t> head;              // producer-owned: bytes published
+    alignas(kCacheLine) std::atomic<uint64_t> tail;              // consumer-owned: bytes released
+    alignas(kCacheLine) std::atomic<uint32_t> consumer_sleeping; // consumer is (about to be) blocked
+    std::atomic<uint32_t> consumer_seq;                          // futex word for the consumer
+    alignas(kCacheLine) std::atomic<uint32_t> producer_waiting;  // producer waits for free space
+    std::atomic<uint32_t> producer_seq;                          // futex word for the producer
+    alignas(kCacheLine) uint64_t capacity;                       // immutable after creation
+};
+static_assert(sizeof(RingControl) == 5 * kCacheLine);
+static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<uint32_t>::is_always_lock_free);
+
+struct SegmentHeader {
+    uint64_t magic;       // kMagic
+    uint32_t version;     // kVersion
+    uint32_t slot_count;  //
+    uint64_t ring_bytes;  // data bytes per ring
+    uint64_t slot_stride; // bytes from one slot to the next
+    uint64_t total_bytes; // size of the whole segment
+    int32_t master_pid;   // creator, for the stale-segment sweep and sanity checks
+    uint32_t reserved0;
+    alignas(kCacheLine) std::atomic<uint32_t> master_sleeping; // master waits on its eventfd
+};
+static_assert(sizeof(SegmentHeader) == 2 * kCacheLine);
+
+/// A view of one ring in a mapped segment. Cheap to copy; does not own the memory.
+struct RingRef {
+    RingControl* control = nullptr;
+    std::byte* data = nullptr;
+
+    uint64_t capacity() const { return control->capacity; }
+    bool empty() const; // as seen by the consumer
+    /// Reset to empty. Only when neither side can touch the ring (its worker is dead).
+    void reset();
+};
+
+/// Writes messages into a ring as fragments. Single producer.
+class RingWriter {
+public:
+    explicit RingWriter(RingRef ring) : ring_(ring) {}
+    RingWriter() = default;
+
+    /// Writes as much of `payload` from `offset` as fits, as one fragment, advances `offset` and
+    /// returns true; returns false when not even a worthwhile fragment fits. The message is complete
+    /// when a call returns true with `offset == payload.size()` (an empty message is one header).
+    /// `meta.fragment_bytes/flags/total_bytes` are filled in here.
+    bool write(FrameHeader meta, std::span<const std::byte> payload, size_t& offset);
+    /// Largest payload one fragment can carry right now.
+    uint64_t free_payload_bytes() const;
+    /// Free payload bytes `write` needs before it writes a fragment of a message with `remaining` bytes.
+    uint64_t wanted_bytes(uint64_t remaining) const;
+    /// After publishing: true when the consumer was sleeping and must be woken (the flag is cleared).
+    bool consumer_needs_wake();
+    /// Declares that the producer waits for space: sets the flag, then re-checks. Returns true when
+    /// space appeared meanwhile (the caller should retry instead of waiting).
+    bool arm_space_wait(uint64_t wanted_payload_bytes);
+    RingRef ring() const { return ring_; }
+
+private:
+    RingRef ring_;
+};
+
+/// One reassembled message.
+struct Message {
+    FrameHeader meta{}; // the first fragment's header, with fragment_bytes = total_bytes
+    std::string payload;
+};
+
+enum class ReadStatus { Message, Partial, Empty, Corrupt };
+
+/// Reads frames from a ring and reassembles messages. Single consumer. Keeps the partial message
+/// between calls, so a message longer than the ring passes as the producer refills it.
+class RingReader {
+public:
+    struct Limits {
+        uint64_t max_message_bytes = 64ull << 20; // a frame announcing more is Corrupt
+    };
+    explicit RingReader(RingRef ring, Limits limits) : ring_(ring), limits_(limits) {}
+    RingReader() = default;
+
+    /// Consumes available fragments; returns Message when `out` holds a complete message.
+    ReadStatus read(Message& out);
+    /// True when the producer waits for space and must be woken (the flag is cleared).
+    bool producer_needs_wake();
+    /// Forget a partially assembled message (after the producer died).
+    void reset() { in_partial_ = false; }
+    RingRef ring() const { return ring_; }
+
+private:
+    RingRef ring_;
+    Limits limits_;
+    bool in_partial_ = false;
+    Message partial_; // the message being reassembled; its buffer is reused across messages
+};
+
+/// Blocks on a futex word in shared memory until it differs from `expected` or `timeout_ms` passes.
+void futex_wait(std::atomic<uint32_t>& word, uint32_t expected, int timeout_ms);
+/// Wakes every waiter on the word.
+void futex_wake(std::atomic<uint32_t>& word);
+
+/// Consumer side of a worker's request ring: blocks until the ring is non-empty or the timeout passes.
+/// Follows the protocol: read seq, set sleeping, re-check, wait.
+void wait_for_data(RingRef ring, int timeout_ms);
+/// Producer side after a publish: wake the consumer if it sleeps on its futex.
+void wake_consumer(RingRef ring);
+/// Producer side (worker pushing responses): blocks until `wanted` payload bytes fit or the timeout.
+void wait_for_space(RingWriter& writer, uint64_t wanted_payload_bytes, int timeout_ms);
+/// Consumer side after releasing space: wake a producer blocked on its futex.
+void wake_producer(RingRef ring);
+
+/// A mapped segment. The master creates (and owns the name of) it; workers open it by name.
+class Segment {
+public:
+    /// Master: creates "turbo-<pid>" with mode 0600 and initialises every slot. Throws on failure.
+    static Segment create(const Config& config, int master_pid);
+    /// Worker: opens by name and validates magic, version and sizes. Throws on failure.
+    static Segment open(const std::string& name);
+
+    Segment(Segment&&) noexcept;
+    Segment& operator=(Segment&&) noexcept;
+    ~Segment(); // unmaps; the owner also removes the name
+
+    const std::string& name() const { return name_; }
+    SegmentHeader& header() const;
+    uint32_t slot_count() const { return header().slot_count; }
+    SlotStatus& status(uint32_t slot) const;
+    RingRef request_ring(uint32_t slot) const;
+    RingRef response_ring(uint32_t slot) const;
+    /// Master: removes the name now (mapping stays valid). Idempotent.
+    void remove_name();
+
+private:
+    Segment() = default;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::string name_;
+    std::byte* base_ = nullptr;
+    bool owner_ = false;
+};
+
+/// Name of the segment of the master with that pid.
+std::string segment_name(int master_pid);
+/// Removes "turbo-<pid>" segments whose master is no longer alive. Returns the names removed.
+std::vector<std::string> sweep_stale_segments();
+
+/// CLOCK_MONOTONIC in milliseconds (the clock of every *_ms field in the segment).
+uint64_t monotonic_ms();
+
+// ---------------------------------------------------------------------------------------------
+// Message encodings. Both are flat little-endian records; decoders validate every length and
+// return false on malformed input instead of reading past the end.
+
+struct Header {
+    std::string_view name; // request: lower-cased by the master
+    std::string_view value;
+};
+
+/// A request as the master hands it to a worker. Views point into the encoded payload.
+struct RequestView {
+    uint8_t http_major = 1;
+    uint8_t http_minor = 1;
+    bool keep_alive = true;
+    std::string_view method;
+    std::string_view path;  // raw (still percent-encoded), without the query
+    std::string_view query; // without '?'
+    std::string_view client; // "ip:port" or "" for unix sockets
+    std::vector<Header> headers;
+    std::string_view body;
+};
+
+/// Appends the encoding of `r` (its `body` included) to `out`.
+void encode_request(const RequestView& r, std::string& out);
+bool decode_request(std::string_view payload, RequestView& out);
+
+/// A response as a worker hands it back. The master adds Date, Server, Content-Length, Connection.
+struct ResponseView {
+    uint16_t status = 200;
+    std::vector<Header> headers;
+    std::string_view body;
+};
+
+void encode_response(const ResponseView& r, std::string& out);
+bool decode_response(std::string_view payload, ResponseView& out);
+
+} // namespace turbo::shm

@@ -1,0 +1,509 @@
+// The app as a worker serves it: routing, parameter conversion, the handler call and the response,
+// with FastAPI's status codes and error bodies.
+#include "worker/worker_internal.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <stdexcept>
+
+namespace turbo::worker {
+
+namespace {
+
+const std::pair<std::string, std::string> kJsonType{"content-type", "application/json"};
+const std::pair<std::string, std::string> kTextType{"content-type", "text/plain; charset=utf-8"};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+ParamSource parse_source(const std::string& s) {
+    if (s == "path") return ParamSource::Path;
+    if (s == "query") return ParamSource::Query;
+    if (s == "header") return ParamSource::Header;
+    if (s == "cookie") return ParamSource::Cookie;
+    if (s == "body") return ParamSource::Body;
+    throw std::runtime_error("unknown parameter source '" + s + "'");
+}
+
+ParamKind parse_kind(const std::string& s) {
+    if (s == "str") return ParamKind::Str;
+    if (s == "int") return ParamKind::Int;
+    if (s == "float") return ParamKind::Float;
+    if (s == "bool") return ParamKind::Bool;
+    if (s == "any") return ParamKind::Any;
+    if (s == "dict") return ParamKind::Dict;
+    if (s == "list") return ParamKind::List;
+    throw std::runtime_error("unknown parameter kind '" + s + "'");
+}
+
+const char* source_name(ParamSource s) {
+    switch (s) {
+    case ParamSource::Path: return "path";
+    case ParamSource::Query: return "query";
+    case ParamSource::Header: return "header";
+    case ParamSource::Cookie: return "cookie";
+    case ParamSource::Body: return "body";
+    }
+    return "query";
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if ((a[i] | 0x20) != (b[i] | 0x20)) return false;
+    return true;
+}
+
+// pydantic 1's bool parsing, which FastAPI applies to query, path and header values.
+int parse_bool(std::string_view s) {
+    static const char* kTrue[] = {"1", "on", "t", "true", "y", "yes"};
+    static const char* kFalse[] = {"0", "off", "f", "false", "n", "no"};
+    for (const char* t : kTrue)
+        if (ascii_iequals(s, t)) return 1;
+    for (const char* f : kFalse)
+        if (ascii_iequals(s, f)) return 0;
+    return -1;
+}
+
+bool is_json_content_type(std::string_view ct) {
+    // FastAPI reads the body as JSON when there is no content type or it is application/json or +json.
+    if (ct.empty()) return true;
+    auto semi = ct.find(';');
+    std::string_view mime = ct.substr(0, semi);
+    while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
+    while (!mime.empty() && mime.front() == ' ') mime.remove_prefix(1);
+    if (mime.size() < 12 || !ascii_iequals(mime.substr(0, 12), "application/")) return false;
+    std::string_view sub = mime.substr(12);
+    return ascii_iequals(sub, "json") || (sub.size() >= 5 && ascii_iequals(sub.substr(sub.size() - 5), "+json"));
+}
+
+} // namespace
+
+void percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
+    out.clear();
+    if (in.find('%') == std::string_view::npos && (!plus_is_space || in.find('+') == std::string_view::npos)) {
+        out.assign(in);
+        return;
+    }
+    out.reserve(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        const char c = in[i];
+        if (c == '%' && i + 2 < in.size()) {
+            const int hi = hex_value(in[i + 1]), lo = hex_value(in[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out.push_back(char(hi * 16 + lo));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(plus_is_space && c == '+' ? ' ' : c);
+    }
+}
+
+App::App(py::object app) {
+    response_type_ = py::module_::import("turboapi.responses").attr("Response");
+    http_exception_type_ = py::module_::import("turboapi.exceptions").attr("HTTPException");
+    jsonable_encoder_ = py::module_::import("turboapi.encoders").attr("jsonable_encoder");
+    parse_json_body_ = py::module_::import("turboapi._internal").attr("parse_json_body");
+    print_exception_ = py::module_::import("traceback").attr("print_exception");
+    if (!py::hasattr(app, "_turbo_routes"))
+        throw std::runtime_error("the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
+    py::list specs = app.attr("_turbo_routes")();
+    bool any_async = false;
+    for (py::handle spec_h : specs) {
+        py::dict spec = py::reinterpret_borrow<py::dict>(spec_h);
+        Route route;
+        route.endpoint = spec["endpoint"];
+        route.pattern = spec["path"].cast<std::string>();
+        route.status_code = spec["status_code"].cast<uint16_t>();
+        route.is_coroutine = spec["is_coroutine"].cast<bool>();
+        any_async |= route.is_coroutine;
+        py::list names;
+        for (py::handle p_h : spec["params"]) {
+            py::dict p = py::reinterpret_borrow<py::dict>(p_h);
+            ParamSpec ps;
+            ps.alias = p["alias"].cast<std::string>();
+            ps.source = parse_source(p["source"].cast<std::string>());
+            ps.kind = parse_kind(p["kind"].cast<std::string>());
+            ps.required = p["required"].cast<bool>();
+            ps.default_value = p["default"];
+            route.has_body |= ps.source == ParamSource::Body;
+            names.append(py::str(p["name"]));
+            route.params.push_back(std::move(ps));
+        }
+        route.kwnames = py::tuple(names);
+        const uint32_t id = uint32_t(routes_.size());
+        for (py::handle m : spec["methods"]) {
+            const auto name = m.cast<std::string>();
+            const auto method = router::parse_method(name);
+            if (!method) throw std::runtime_error("route " + route.pattern + ": unsupported method " + name);
+            const auto err = router_.add(*method, route.pattern, id);
+            if (err != router::AddError::Ok)
+                throw std::runtime_error("route " + name + " " + route.pattern + ": " +
+                                         std::string(router::error_message(err)));
+        }
+        routes_.push_back(std::move(route));
+    }
+    if (any_async) {
+        auto asyncio = py::module_::import("asyncio");
+        event_loop_ = asyncio.attr("new_event_loop")();
+        asyncio.attr("set_event_loop")(event_loop_);
+    }
+}
+
+App::~App() = default;
+
+void App::handle(const shm::RequestView& request, Response& out) {
+    out.clear();
+    percent_decode(request.path, path_, false);
+    const auto method = router::parse_method(request.method);
+    router_.match(method.value_or(router::Method::Get), path_, match_);
+    if (!method && match_.status != router::MatchStatus::NotFound) {
+        json_detail(405, "\"Method Not Allowed\"", out);
+        out.headers.emplace_back("allow", router::allow_header(match_.allowed));
+        return;
+    }
+    switch (match_.status) {
+    case router::MatchStatus::Found: call(routes_[match_.handler], request, out); return;
+    case router::MatchStatus::MethodNotAllowed:
+        json_detail(405, "\"Method Not Allowed\"", out);
+        out.headers.emplace_back("allow", router::allow_header(match_.allowed));
+        return;
+    case router::MatchStatus::NotFound:
+        if (method && try_slash_redirect(request, *method, out)) return;
+        json_detail(404, "\"Not Found\"", out);
+        return;
+    }
+}
+
+// FastAPI (Starlette's redirect_slashes): "/items/" for a route "/items" answers 307 to "/items".
+bool App::try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out) {
+    if (path_ == "/" || path_.empty()) return false;
+    std::string other = path_;
+    if (other.back() == '/') other.pop_back();
+    else other.push_back('/');
+    router::Match m;
+    router_.match(method, other, m);
+    if (m.status == router::MatchStatus::NotFound) return false;
+    std::string raw(request.path);
+    if (!raw.empty() && raw.back() == '/') raw.pop_back();
+    else raw.push_back('/');
+    std::string_view host;
+    for (const auto& h : request.headers)
+        if (h.name == "host") host = h.value;
+    std::string location = "http://" + std::string(host.empty() ? "localhost" : host) + raw;
+    if (!request.query.empty()) location.append("?").append(request.query);
+    out.status = 307;
+    out.headers.emplace_back("location", std::move(location));
+    return true;
+}
+
+void App::parse_query(std::string_view query) {
+    query_.clear();
+    query_buf_.clear();
+    std::string piece;
+    size_t pos = 0;
+    while (pos <= query.size()) {
+        size_t amp = query.find('&', pos);
+        if (amp == std::string_view::npos) amp = query.size();
+        std::string_view pair = query.substr(pos, amp - pos);
+        pos = amp + 1;
+        if (pair.empty()) continue;
+        const size_t eq = pair.find('=');
+        std::string_view key = pair.substr(0, eq);
+        std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        percent_decode(key, piece, true);
+        const uint32_t ko = uint32_t(query_buf_.size()), kl = uint32_t(piece.size());
+        query_buf_.append(piece);
+        percent_decode(value, piece, true);
+        const uint32_t vo = uint32_t(query_buf_.size()), vl = uint32_t(piece.size());
+        query_buf_.append(piece);
+        query_.push_back({{ko, kl}, {vo, vl}});
+    }
+}
+
+// Like Starlette's QueryParams[key]: the last value given for the key wins.
+std::string_view App::query_value(std::string_view key) const {
+    for (auto it = query_.rbegin(); it != query_.rend(); ++it) {
+        std::string_view k(query_buf_.data() + it->first.first, it->first.second);
+        if (k == key) return {query_buf_.data() + it->second.first, it->second.second};
+    }
+    return {nullptr, 0};
+}
+
+bool App::convert(const ParamSpec& spec, std::string_view text, PyObject*& value, const char*& msg,
+                  const char*& type) {
+    switch (spec.kind) {
+    case ParamKind::Str:
+    case ParamKind::Any:
+        value = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "replace");
+        return value != nullptr;
+    case ParamKind::Int: {
+        // int(text): accepts surrounding whitespace, a sign and underscores, as pydantic 1 does.
+        std::string s(text);
+        char* end = nullptr;
+        value = text.empty() ? nullptr : PyLong_FromString(s.c_str(), &end, 10);
+        if (!value) {
+            PyErr_Clear();
+            msg = "value is not a valid integer";
+            type = "type_error.integer";
+            return false;
+        }
+        return true;
+    }
+    case ParamKind::Float: {
+        PyObject* s = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "replace");
+        value = s ? PyFloat_FromString(s) : nullptr;
+        Py_XDECREF(s);
+        if (!value) {
+            PyErr_Clear();
+            msg = "value is not a valid float";
+            type = "type_error.float";
+            return false;
+        }
+        return true;
+    }
+    case ParamKind::Bool: {
+        const int b = parse_bool(text);
+        if (b < 0) {
+            msg = "value could not be parsed to a boolean";
+            type = "type_error.bool";
+            return false;
+        }
+        value = PyBool_FromLong(b);
+        return true;
+    }
+    case ParamKind::Dict:
+        msg = "value is not a valid dict";
+        type = "type_error.dict";
+        return false;
+    case ParamKind::List:
+        msg = "value is not a valid list";
+        type = "type_error.list";
+        return false;
+    }
+    return false;
+}
+
+// The body parameter, as FastAPI 0.92 reads it: JSON when the content type says JSON (or says
+// nothing), the raw bytes otherwise; then checked against the parameter's kind.
+PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::RequestView& request,
+                          std::vector<Error>& errors, Response& out, bool& answered) {
+    if (request.body.empty()) {
+        if (!spec.required) return Py_NewRef(spec.default_value.ptr());
+        errors.push_back({"body", "", "field required", "value_error.missing"});
+        return nullptr;
+    }
+    std::string_view content_type;
+    for (const auto& h : request.headers)
+        if (h.name == "content-type") content_type = h.value;
+    PyObject* value = nullptr;
+    if (is_json_content_type(content_type)) {
+        value = load_json(json_parser_, request.body);
+        if (!value) {
+            // simdjson refused it: Python's json module decides (it accepts NaN and Infinity) and, for
+            // invalid JSON, names the exact position as FastAPI reports it.
+            py::tuple r = parse_json_body_(py::bytes(request.body.data(), request.body.size()));
+            if (r[0].cast<bool>()) {
+                value = py::object(r[1]).release().ptr();
+            } else {
+                out.status = r[1].cast<uint16_t>();
+                out.headers.push_back(kJsonType);
+                out.body = r[2].cast<std::string>();
+                answered = true;
+                return nullptr;
+            }
+        }
+    } else {
+        value = PyBytes_FromStringAndSize(request.body.data(), Py_ssize_t(request.body.size()));
+    }
+    if ((spec.kind == ParamKind::Dict && !PyDict_Check(value)) || (spec.kind == ParamKind::List && !PyList_Check(value))) {
+        Py_DECREF(value);
+        const bool dict = spec.kind == ParamKind::Dict;
+        errors.push_back({"body", "", dict ? "value is not a valid dict" : "value is not a valid list",
+                          dict ? "type_error.dict" : "type_error.list"});
+        return nullptr;
+    }
+    return value;
+}
+
+void App::call(const Route& route, const shm::RequestView& request, Response& out) {
+    std::vector<Error> errors;
+    args_.clear();
+    bool query_parsed = false, answered = false;
+    for (const ParamSpec& spec : route.params) {
+        PyObject* value = nullptr;
+        const char* msg = nullptr;
+        const char* type = nullptr;
+        std::string_view text;
+        bool present = false;
+        switch (spec.source) {
+        case ParamSource::Path:
+            if (auto v = match_.param(spec.alias)) text = *v, present = true;
+            break;
+        case ParamSource::Query:
+            if (!query_parsed) parse_query(request.query), query_parsed = true;
+            text = query_value(spec.alias);
+            present = text.data() != nullptr;
+            break;
+        case ParamSource::Header:
+            for (const auto& h : request.headers)
+                if (h.name == spec.alias) text = h.value, present = true;
+            break;
+        case ParamSource::Cookie: break; // cookies arrive with the FastAPI-compatible API issue
+        case ParamSource::Body: value = body_value(route, spec, request, errors, out, answered); break;
+        }
+        if (spec.source != ParamSource::Body) {
+            if (!present) {
+                if (spec.required) errors.push_back({source_name(spec.source), spec.alias, "field required", "value_error.missing"});
+                else value = Py_NewRef(spec.default_value.ptr());
+            } else if (!convert(spec, text, value, msg, type)) {
+                errors.push_back({source_name(spec.source), spec.alias, msg, type});
+            }
+        }
+        if (answered) break;
+        args_.push_back(value);
+    }
+    if (answered || !errors.empty()) {
+        for (PyObject* a : args_) Py_XDECREF(a);
+        args_.clear();
+        if (!answered) validation_errors(errors, out);
+        return;
+    }
+    PyObject* kwnames = route.params.empty() ? nullptr : route.kwnames.ptr();
+    PyObject* result = PyObject_Vectorcall(route.endpoint.ptr(), args_.data(), 0, kwnames);
+    for (PyObject* a : args_) Py_DECREF(a);
+    args_.clear();
+    if (result && route.is_coroutine) {
+        PyObject* awaited = PyObject_CallMethod(event_loop_.ptr(), "run_until_complete", "O", result);
+        Py_DECREF(result);
+        result = awaited;
+    }
+    if (!result) {
+        exception_to_response(route, request, out);
+        return;
+    }
+    result_to_response(route, result, out);
+    Py_DECREF(result);
+}
+
+void App::result_to_response(const Route& route, PyObject* result, Response& out) {
+    const int is_response = PyObject_IsInstance(result, response_type_.ptr());
+    if (is_response < 0) {
+        internal_error(out);
+        return;
+    }
+    if (is_response) {
+        try {
+            py::handle r(result);
+            out.status = r.attr("status_code").cast<uint16_t>();
+            py::bytes body = r.attr("body");
+            out.body = std::string(body);
+            for (py::handle h : r.attr("raw_headers")) {
+                py::tuple t = py::reinterpret_borrow<py::tuple>(h);
+                out.headers.emplace_back(t[0].cast<std::string>(), t[1].cast<std::string>());
+            }
+        } catch (py::error_already_set& e) {
+            e.restore();
+            spdlog::error("Exception rendering the response of {}", route.pattern);
+            PyErr_Print();
+            out.clear();
+            internal_error(out);
+        }
+        return;
+    }
+    if (!dump_json(result, out.body, jsonable_encoder_.ptr())) {
+        spdlog::error("Cannot serialize the value returned by the handler of {}", route.pattern);
+        PyErr_Print();
+        out.clear();
+        internal_error(out);
+        return;
+    }
+    out.status = route.status_code;
+    out.headers.push_back(kJsonType);
+}
+
+void App::exception_to_response(const Route& route, const shm::RequestView& request, Response& out) {
+    PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb && value) PyException_SetTraceback(value, tb);
+    py::object exc = py::reinterpret_steal<py::object>(value);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    const int is_http = exc ? PyObject_IsInstance(exc.ptr(), http_exception_type_.ptr()) : 0;
+    if (is_http == 1) {
+        try {
+            out.status = exc.attr("status_code").cast<uint16_t>();
+            std::string detail;
+            if (!dump_json(exc.attr("detail").ptr(), detail, jsonable_encoder_.ptr())) throw py::error_already_set();
+            out.body = "{\"detail\":" + detail + "}";
+            out.headers.push_back(kJsonType);
+            py::object headers = exc.attr("headers");
+            if (!headers.is_none())
+                for (auto item : py::reinterpret_borrow<py::dict>(headers))
+                    out.headers.emplace_back(py::str(item.first).cast<std::string>(), py::str(item.second).cast<std::string>());
+            return;
+        } catch (py::error_already_set& e) {
+            e.restore();
+            PyErr_Fetch(&type, &value, &tb);
+            PyErr_NormalizeException(&type, &value, &tb);
+            if (tb && value) PyException_SetTraceback(value, tb);
+            exc = py::reinterpret_steal<py::object>(value);
+            Py_XDECREF(type);
+            Py_XDECREF(tb);
+            out.clear();
+        }
+    }
+    spdlog::error("Exception in handler {} {}", request.method, std::string(request.path));
+    if (exc) {
+        try {
+            print_exception_(exc);
+            py::module_::import("sys").attr("stderr").attr("flush")();
+        } catch (py::error_already_set&) {
+            PyErr_Clear();
+        }
+    }
+    internal_error(out);
+}
+
+void App::json_detail(uint16_t status, std::string_view detail_json, Response& out) {
+    out.status = status;
+    out.body.assign("{\"detail\":").append(detail_json).append("}");
+    out.headers.push_back(kJsonType);
+}
+
+// FastAPI's 422 body: {"detail":[{"loc":[source,name],"msg":...,"type":...}, ...]}.
+void App::validation_errors(const std::vector<Error>& errors, Response& out) {
+    out.status = 422;
+    out.headers.push_back(kJsonType);
+    std::string& b = out.body;
+    b.assign("{\"detail\":[");
+    bool first = true;
+    for (const auto& e : errors) {
+        if (!first) b.push_back(',');
+        first = false;
+        b.append("{\"loc\":[\"").append(e.source).append("\"");
+        if (!e.name.empty()) {
+            b.push_back(',');
+            py::str name(e.name);
+            dump_json(name.ptr(), b, nullptr);
+        }
+        b.append("],\"msg\":\"").append(e.msg).append("\",\"type\":\"").append(e.type).append("\"}");
+    }
+    b.append("]}");
+}
+
+void App::internal_error(Response& out) {
+    out.status = 500;
+    out.headers.clear();
+    out.headers.push_back(kTextType);
+    out.body = "Internal Server Error";
+}
+
+} // namespace turbo::worker

@@ -1,0 +1,226 @@
+// JSON in C++: Python objects to text as FastAPI's JSONResponse renders them, and simdjson to
+// Python objects as json.loads builds them.
+#include "worker/worker_internal.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace turbo::worker {
+
+namespace {
+
+constexpr int kMaxDepth = 512;
+
+void write_string(const char* s, Py_ssize_t n, std::string& out) {
+    static const char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    Py_ssize_t run = 0; // start of the current run of bytes that need no escaping
+    for (Py_ssize_t i = 0; i < n; ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(s + run, size_t(i - run));
+        run = i + 1;
+        switch (c) {
+        case '"': out.append("\\\""); break;
+        case '\\': out.append("\\\\"); break;
+        case '\n': out.append("\\n"); break;
+        case '\r': out.append("\\r"); break;
+        case '\t': out.append("\\t"); break;
+        case '\b': out.append("\\b"); break;
+        case '\f': out.append("\\f"); break;
+        default:
+            out.append("\\u00");
+            out.push_back(kHex[c >> 4]);
+            out.push_back(kHex[c & 15]);
+        }
+    }
+    out.append(s + run, size_t(n - run));
+    out.push_back('"');
+}
+
+bool write_unicode(PyObject* o, std::string& out) {
+    Py_ssize_t n = 0;
+    const char* s = PyUnicode_AsUTF8AndSize(o, &n); // fails on lone surrogates, as .encode("utf-8") does
+    if (!s) return false;
+    write_string(s, n, out);
+    return true;
+}
+
+bool write_float(double d, std::string& out) {
+    if (!std::isfinite(d)) {
+        PyErr_SetString(PyExc_ValueError, "Out of range float values are not JSON compliant");
+        return false;
+    }
+    // Python's float repr, exactly (json.dumps uses float.__repr__).
+    char* s = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);
+    if (!s) return false;
+    out.append(s);
+    PyMem_Free(s);
+    return true;
+}
+
+bool write_int(PyObject* o, std::string& out) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+    if (v == -1 && PyErr_Occurred()) return false;
+    if (!overflow) {
+        char buf[24];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+        out.append(buf, end);
+        return true;
+    }
+    PyObject* s = PyLong_Type.tp_repr(o);
+    if (!s) return false;
+    Py_ssize_t n = 0;
+    const char* text = PyUnicode_AsUTF8AndSize(s, &n);
+    if (text) out.append(text, size_t(n));
+    Py_DECREF(s);
+    return text != nullptr;
+}
+
+// json.dumps turns these key types into strings; anything else is a TypeError.
+bool write_key(PyObject* k, std::string& out) {
+    if (PyUnicode_Check(k)) return write_unicode(k, out);
+    if (k == Py_True) return out.append("\"true\""), true;
+    if (k == Py_False) return out.append("\"false\""), true;
+    if (k == Py_None) return out.append("\"null\""), true;
+    std::string text;
+    if (PyLong_Check(k)) {
+        if (!write_int(k, text)) return false;
+    } else if (PyFloat_Check(k)) {
+        if (!write_float(PyFloat_AS_DOUBLE(k), text)) return false;
+    } else {
+        PyErr_Format(PyExc_TypeError, "keys must be str, int, float, bool or None, not %.100s", Py_TYPE(k)->tp_name);
+        return false;
+    }
+    write_string(text.data(), Py_ssize_t(text.size()), out);
+    return true;
+}
+
+bool dump(PyObject* o, std::string& out, PyObject* fallback, int depth) {
+    if (depth > kMaxDepth) {
+        PyErr_SetString(PyExc_ValueError, "response nested too deeply to serialize");
+        return false;
+    }
+    if (o == Py_None) return out.append("null"), true;
+    if (o == Py_True) return out.append("true"), true;
+    if (o == Py_False) return out.append("false"), true;
+    if (PyUnicode_Check(o)) return write_unicode(o, out);
+    if (PyLong_Check(o)) return write_int(o, out);
+    if (PyFloat_Check(o)) return write_float(PyFloat_AS_DOUBLE(o), out);
+    if (PyDict_Check(o)) {
+        out.push_back('{');
+        Py_ssize_t pos = 0;
+        PyObject *k, *v;
+        bool first = true;
+        while (PyDict_Next(o, &pos, &k, &v)) {
+            if (!first) out.push_back(',');
+            first = false;
+            if (!write_key(k, out)) return false;
+            out.push_back(':');
+            if (!dump(v, out, fallback, depth + 1)) return false;
+        }
+        out.push_back('}');
+        return true;
+    }
+    if (PyList_Check(o) || PyTuple_Check(o)) {
+        const Py_ssize_t n = PySequence_Fast_GET_SIZE(o);
+        PyObject** items = PySequence_Fast_ITEMS(o);
+        out.push_back('[');
+        for (Py_ssize_t i = 0; i < n; ++i) {
+            if (i) out.push_back(',');
+            if (!dump(items[i], out, fallback, depth + 1)) return false;
+        }
+        out.push_back(']');
+        return true;
+    }
+    if (!fallback) {
+        PyErr_Format(PyExc_TypeError, "Object of type %.100s is not JSON serializable", Py_TYPE(o)->tp_name);
+        return false;
+    }
+    // Models, dataclasses, enums, datetimes, sets, bytes...: FastAPI's jsonable_encoder rules, once.
+    PyObject* plain = PyObject_CallOneArg(fallback, o);
+    if (!plain) return false;
+    const bool ok = dump(plain, out, nullptr, depth + 1);
+    Py_DECREF(plain);
+    if (!ok && PyErr_ExceptionMatches(PyExc_TypeError)) {
+        // The encoder returned something still not JSON: name the original type in the error.
+        PyErr_Clear();
+        PyErr_Format(PyExc_TypeError, "Object of type %.100s is not JSON serializable", Py_TYPE(o)->tp_name);
+    }
+    return ok;
+}
+
+PyObject* build(simdjson::dom::element e);
+
+PyObject* build(simdjson::dom::element e) {
+    using simdjson::dom::element_type;
+    switch (e.type()) {
+    case element_type::OBJECT: {
+        PyObject* d = PyDict_New();
+        if (!d) return nullptr;
+        for (auto field : simdjson::dom::object(e)) {
+            PyObject* k = PyUnicode_DecodeUTF8(field.key.data(), Py_ssize_t(field.key.size()), nullptr);
+            PyObject* v = k ? build(field.value) : nullptr;
+            if (!v || PyDict_SetItem(d, k, v) < 0) {
+                Py_XDECREF(k);
+                Py_XDECREF(v);
+                Py_DECREF(d);
+                return nullptr;
+            }
+            Py_DECREF(k);
+            Py_DECREF(v);
+        }
+        return d;
+    }
+    case element_type::ARRAY: {
+        auto arr = simdjson::dom::array(e);
+        PyObject* l = PyList_New(Py_ssize_t(arr.size()));
+        if (!l) return nullptr;
+        Py_ssize_t i = 0;
+        for (auto item : arr) {
+            PyObject* v = build(item);
+            if (!v) {
+                Py_DECREF(l);
+                return nullptr;
+            }
+            PyList_SET_ITEM(l, i++, v);
+        }
+        return l;
+    }
+    case element_type::STRING: {
+        std::string_view s = e.get_string().value_unsafe();
+        return PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);
+    }
+    case element_type::INT64: return PyLong_FromLongLong(e.get_int64().value_unsafe());
+    case element_type::UINT64: return PyLong_FromUnsignedLongLong(e.get_uint64().value_unsafe());
+    case element_type::DOUBLE: return PyFloat_FromDouble(e.get_double().value_unsafe());
+    case element_type::BOOL: return PyBool_FromLong(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE: Py_RETURN_NONE;
+    }
+    Py_RETURN_NONE;
+}
+
+} // namespace
+
+bool dump_json(PyObject* obj, std::string& out, PyObject* fallback) { return dump(obj, out, fallback, 0); }
+
+PyObject* load_json(simdjson::dom::parser& parser, std::string_view text) {
+    simdjson::dom::element root;
+    auto err = parser.parse(text.data(), text.size()).get(root);
+    if (err == simdjson::NUMBER_OUT_OF_RANGE || err == simdjson::NUMBER_ERROR) {
+        // Valid JSON that simdjson's DOM cannot hold: let Python's parser build it.
+        PyObject* json = PyImport_ImportModule("json");
+        if (!json) return nullptr;
+        PyObject* r = PyObject_CallMethod(json, "loads", "s#", text.data(), Py_ssize_t(text.size()));
+        Py_DECREF(json);
+        if (!r) PyErr_Clear();
+        return r;
+    }
+    if (err) return nullptr;
+    PyObject* r = build(root);
+    if (!r) PyErr_Clear();
+    return r;
+}
+
+} // namespace turbo::worker

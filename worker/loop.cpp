@@ -1,0 +1,214 @@
+// The worker process: boot the interpreter and the app, then serve the request ring.
+#include "worker/worker.h"
+#include "worker/worker_internal.h"
+
+#include <pybind11/embed.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace turbo::worker {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0; // 1: TERM (finish the request in hand), 2: QUIT (now)
+
+void on_stop_signal(int sig) { g_stop = sig == SIGQUIT ? 2 : 1; }
+
+void install_signals() {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; // no SA_RESTART: a blocked futex wait returns at once
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGQUIT, &sa, nullptr);
+    std::signal(SIGINT, SIG_IGN); // Ctrl-C reaches the whole process group; the master decides
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+void setup_logging(const std::string& level) {
+    auto logger = spdlog::stderr_logger_mt("turbo-worker");
+    logger->set_pattern("[%Y-%m-%d %H:%M:%S %z] [%P] [%^%l%$] %v");
+    logger->set_level(spdlog::level::from_str(level == "warning" ? "warn" : level));
+    logger->flush_on(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+}
+
+// Debian's CPython, named explicitly so sys.executable is right even when another python3 is first
+// on PATH (multiprocessing and tools that re-exec Python rely on it).
+void start_interpreter() {
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0; // signals are the worker's (see install_signals)
+    config.parse_argv = 0;
+    PyConfig_SetBytesString(&config, &config.program_name, TURBO_PYTHON_EXECUTABLE);
+    PyConfig_SetBytesString(&config, &config.executable, TURBO_PYTHON_EXECUTABLE);
+    const char* argv[] = {TURBO_PYTHON_EXECUTABLE};
+    py::initialize_interpreter(&config, 1, argv, false);
+}
+
+class Notifier {
+public:
+    Notifier(shm::Segment& segment, int fd) : sleeping_(segment.header().master_sleeping), fd_(fd) {}
+    /// Wakes the master if it sleeps (it set the flag before waiting on its eventfd).
+    void responses_published() {
+        if (sleeping_.load(std::memory_order_seq_cst) && sleeping_.exchange(0)) ring();
+    }
+    void ring() {
+        const uint64_t one = 1;
+        while (::write(fd_, &one, sizeof one) < 0 && errno == EINTR) {
+        }
+    }
+
+private:
+    std::atomic<uint32_t>& sleeping_;
+    int fd_;
+};
+
+bool parent_alive(int master_pid) { return getppid() == master_pid; }
+
+// Pushes one encoded response, waiting for space when the ring is full. False when told to quit
+// or orphaned while waiting.
+bool push(shm::RingWriter& writer, shm::FrameHeader meta, const std::string& payload, Notifier& notifier,
+          const Config& config) {
+    const auto bytes = std::as_bytes(std::span(payload.data(), payload.size()));
+    size_t offset = 0;
+    for (;;) {
+        while (offset < bytes.size() && writer.write(meta, bytes, offset)) {
+        }
+        if (offset == bytes.size()) return true;
+        notifier.responses_published(); // the master must drain before there is room
+        {
+            py::gil_scoped_release unlocked;
+            shm::wait_for_space(writer, writer.wanted_bytes(bytes.size() - offset), 100);
+        }
+        if (g_stop == 2 || !parent_alive(config.master_pid)) return false;
+    }
+}
+
+int serve(const Config& config, shm::Segment& segment, App& app) {
+    auto& status = segment.status(config.slot);
+    const auto request_ring = segment.request_ring(config.slot);
+    shm::RingReader reader(request_ring, {});
+    shm::RingWriter writer(segment.response_ring(config.slot));
+    Notifier notifier(segment, config.notify_fd);
+    shm::Message message;
+    shm::RequestView request;
+    Response response;
+    shm::ResponseView view;
+    std::string encoded;
+    uint32_t unsignaled = 0;
+
+    status.state.store(uint32_t(shm::WorkerState::Ready));
+    notifier.ring(); // always: the master learns of readiness through its eventfd
+    spdlog::debug("worker ready in slot {}", config.slot);
+
+    while (g_stop == 0) {
+        const auto st = reader.read(message);
+        if (reader.producer_needs_wake()) notifier.ring(); // the master waits to push more
+        if (st == shm::ReadStatus::Message) {
+            if (message.meta.kind != uint16_t(shm::MessageKind::Request) || message.meta.generation != config.generation)
+                continue;
+            status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_relaxed);
+            if (shm::decode_request(message.payload, request)) {
+                app.handle(request, response);
+            } else {
+                spdlog::error("malformed request frame {}; answering 500", message.meta.request_id);
+                response.clear();
+                response.status = 500;
+                response.headers.emplace_back("content-type", "text/plain; charset=utf-8");
+                response.body = "Internal Server Error";
+            }
+            view.status = response.status;
+            view.headers.clear();
+            for (const auto& [n, v] : response.headers) view.headers.push_back({n, v});
+            view.body = response.body;
+            encoded.clear();
+            shm::encode_response(view, encoded);
+            shm::FrameHeader meta{};
+            meta.kind = uint16_t(shm::MessageKind::Response);
+            meta.generation = config.generation;
+            meta.request_id = message.meta.request_id;
+            meta.conn_id = message.meta.conn_id;
+            if (!push(writer, meta, encoded, notifier, config)) break;
+            status.request_started_ms.store(0, std::memory_order_relaxed);
+            status.requests_served.fetch_add(1, std::memory_order_relaxed);
+            // Batch wake-ups while more requests wait; never hold back more than a few responses.
+            if (++unsignaled >= 16 || request_ring.empty()) {
+                notifier.responses_published();
+                unsignaled = 0;
+            }
+            continue;
+        }
+        if (st == shm::ReadStatus::Corrupt) {
+            spdlog::critical("corrupt frame in the request ring; exiting");
+            return 70;
+        }
+        if (unsignaled) {
+            notifier.responses_published();
+            unsignaled = 0;
+        }
+        status.heartbeat_ms.store(shm::monotonic_ms(), std::memory_order_relaxed);
+        if (!parent_alive(config.master_pid)) {
+            spdlog::info("master {} is gone; exiting", config.master_pid);
+            return 0;
+        }
+        py::gil_scoped_release unlocked;
+        shm::wait_for_data(request_ring, config.idle_wait_ms);
+    }
+    return 0;
+}
+
+} // namespace
+
+int run(const Config& config) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL); // the master's death ends us; it may have died before this line:
+    if (!parent_alive(config.master_pid)) return 0;
+    install_signals();
+    setup_logging(config.log_level);
+
+    std::optional<shm::Segment> segment;
+    try {
+        segment.emplace(shm::Segment::open(config.shm_name));
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot open shared memory: {}", e.what());
+        return 70;
+    }
+    if (config.slot >= segment->slot_count() || segment->status(config.slot).generation.load() != config.generation) {
+        spdlog::critical("slot {} generation {} is not this worker's", config.slot, config.generation);
+        return 70;
+    }
+
+    start_interpreter();
+    int rc = 0;
+    {
+        std::unique_ptr<App> app;
+        try {
+            auto sys = py::module_::import("sys");
+            py::list path = sys.attr("path");
+            path.insert(0, config.python_path);
+            auto internal = py::module_::import("turboapi._internal");
+            py::object app_object = internal.attr("load_app")(config.app);
+            app = std::make_unique<App>(app_object);
+        } catch (py::error_already_set& e) {
+            spdlog::error("Exception in worker process: cannot load the application '{}'", config.app);
+            e.restore();
+            PyErr_Print();
+            rc = kBootErrorExit;
+        } catch (const std::exception& e) {
+            spdlog::error("cannot load the application '{}': {}", config.app, e.what());
+            rc = kBootErrorExit;
+        }
+        if (app) rc = serve(config, *segment, *app);
+    }
+    fflush(stdout);
+    // Skip interpreter finalization: atexit handlers ran nothing we rely on, and finalizing a
+    // half-booted app can hang on its threads. Flush Python's own buffered streams first.
+    PyRun_SimpleString("import sys\nfor s in (sys.stdout, sys.stderr):\n    try: s.flush()\n    except Exception: pass\n");
+    _exit(rc);
+}
+
+} // namespace turbo::worker

@@ -1,0 +1,121 @@
+// Internals of the worker: the app dispatcher (route, convert, call, serialize) and JSON in C++.
+// Everything here runs with the GIL held.
+#pragma once
+
+#include "router/router.h"
+#include "shm/shm.h"
+
+#include <pybind11/pybind11.h>
+#include <simdjson.h>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace turbo::worker {
+
+namespace py = pybind11;
+
+// ------------------------------------------------------------------------------------------- JSON
+
+/// Appends json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":")) to `out`.
+/// Types JSON has no word for go through `fallback` (turboapi.encoders.jsonable_encoder) once.
+/// Returns false with a Python exception set when `obj` cannot be serialized.
+bool dump_json(PyObject* obj, std::string& out, PyObject* fallback);
+
+/// Parses JSON text into Python objects (a new reference). Returns nullptr when the text is not
+/// valid JSON (no Python exception set); the caller asks Python's json module for the exact error.
+/// Integers beyond 64 bits are built through int() so nothing is lost.
+PyObject* load_json(simdjson::dom::parser& parser, std::string_view text);
+
+// ----------------------------------------------------------------------------------------- routes
+
+enum class ParamSource : uint8_t { Path, Query, Header, Cookie, Body };
+enum class ParamKind : uint8_t { Str, Int, Float, Bool, Any, Dict, List };
+
+/// One handler parameter, resolved once at start-up from the signature (turboapi.routing).
+struct ParamSpec {
+    std::string alias; // key in the request: path param, query key, lower-case header name
+    ParamSource source = ParamSource::Query;
+    ParamKind kind = ParamKind::Str;
+    bool required = true;
+    py::object default_value; // used when absent and not required
+};
+
+struct Route {
+    py::object endpoint;
+    std::vector<ParamSpec> params;
+    py::object kwnames; // tuple of parameter names, in `params` order (vectorcall)
+    uint16_t status_code = 200;
+    bool is_coroutine = false;
+    bool has_body = false;
+    std::string pattern;
+};
+
+/// A response as the worker hands it to the master.
+struct Response {
+    uint16_t status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    void clear() {
+        status = 200;
+        headers.clear();
+        body.clear();
+    }
+};
+
+/// The app as the worker serves it. Built once at boot; handle() never throws.
+class App {
+public:
+    /// Reads the routes of a turboapi.TurboAPI instance. Throws std::runtime_error (start-up only)
+    /// with a readable message for invalid routes.
+    explicit App(py::object app);
+    ~App();
+
+    /// Serves one request into `out`. Python errors become 500 (traceback on stderr).
+    void handle(const shm::RequestView& request, Response& out);
+
+private:
+    struct Error {
+        const char* source; // "path", "query", "body", ...
+        std::string name;
+        const char* msg;
+        const char* type;
+    };
+
+    void not_found(const shm::RequestView& request, Response& out);
+    bool try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out);
+    void call(const Route& route, const shm::RequestView& request, Response& out);
+    bool convert(const ParamSpec& spec, std::string_view text, PyObject*& value, const char*& msg,
+                 const char*& type);
+    PyObject* body_value(const Route& route, const ParamSpec& spec, const shm::RequestView& request,
+                         std::vector<Error>& errors, Response& out, bool& answered);
+    void result_to_response(const Route& route, PyObject* result, Response& out);
+    void exception_to_response(const Route& route, const shm::RequestView& request, Response& out);
+    void json_detail(uint16_t status, std::string_view detail_json, Response& out);
+    void validation_errors(const std::vector<Error>& errors, Response& out);
+    void internal_error(Response& out);
+    void parse_query(std::string_view query);
+    std::string_view query_value(std::string_view key) const;
+
+    router::Router router_;
+    std::vector<Route> routes_;
+    router::Match match_;
+    simdjson::dom::parser json_parser_;
+    py::object response_type_;       // turboapi.responses.Response
+    py::object http_exception_type_; // turboapi.exceptions.HTTPException
+    py::object jsonable_encoder_;    // turboapi.encoders.jsonable_encoder
+    py::object parse_json_body_;     // turboapi._internal.parse_json_body
+    py::object print_exception_;     // traceback.print_exception
+    py::object event_loop_;          // asyncio loop for async handlers (created only if needed)
+    std::string path_;               // percent-decoded path of the current request
+    std::string query_buf_;          // decoded query keys and values
+    std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::pair<uint32_t, uint32_t>>> query_;
+    std::vector<PyObject*> args_;
+};
+
+/// Percent-decodes `in` into `out` ('+' is a space when `plus_is_space`). Invalid escapes stay as they are.
+void percent_decode(std::string_view in, std::string& out, bool plus_is_space);
+
+} // namespace turbo::worker
