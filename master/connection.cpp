@@ -81,13 +81,45 @@ void Connection::start() { read_more(); }
 
 void Connection::touch() { last_active_ms_ = shm::monotonic_ms(); }
 
+// Reading avoids a wasted recv per request: when the last recv left the socket empty, we wait for
+// readiness (epoll, edge-triggered: data that arrives meanwhile raises a new edge, delivered once we
+// are back in the loop with the wait queued) and then recv once. Otherwise (first read, a full buffer,
+// reading resumed after a pause during which an edge may have been consumed) we try recv at once.
 void Connection::read_more() {
     if (reading_ || read_closed_ || closed_) return;
-    if (pending_.size() >= server_.config().max_inflight_per_connection || !unparsed_.empty()) return;
+    if (pending_.size() >= server_.config().max_inflight_per_connection || !unparsed_.empty()) {
+        drained_ = false; // paused: readiness seen meanwhile is not remembered
+        return;
+    }
     reading_ = true;
+    if (drained_) {
+        socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
+            self->on_readable(ec);
+        });
+        return;
+    }
     socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const auto& ec, size_t n) {
         self->on_read(ec, n);
     });
+}
+
+void Connection::on_readable(const boost::system::error_code& ec) {
+    if (ec) {
+        on_read(ec, 0);
+        return;
+    }
+    const ssize_t n = ::recv(socket_.native_handle(), read_buf_.data(), read_buf_.size(), MSG_DONTWAIT);
+    if (n > 0) {
+        on_read({}, size_t(n));
+    } else if (n == 0) {
+        on_read(asio::error::eof, 0);
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+        reading_ = false;
+        drained_ = false; // spurious readiness: let Asio retry the speculative way
+        read_more();
+    } else {
+        on_read(boost::system::error_code(errno, boost::system::system_category()), 0);
+    }
 }
 
 void Connection::on_read(const boost::system::error_code& ec, size_t n) {
@@ -103,6 +135,7 @@ void Connection::on_read(const boost::system::error_code& ec, size_t n) {
         else pending_.back().close_after = true;
         return;
     }
+    drained_ = n < read_buf_.size();
     size_t left = consume(read_buf_.data(), n);
     if (left) unparsed_.append(read_buf_.data() + n - left, left);
     read_more();

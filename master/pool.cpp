@@ -145,7 +145,7 @@ void WorkerPool::dispatch(uint64_t request_id, uint64_t conn_id, std::string& pa
         const auto bytes = std::as_bytes(std::span(payload.data(), payload.size()));
         while (offset < bytes.size() && slot.writer.write(meta, bytes, offset)) {
         }
-        if (offset > 0 && slot.writer.consumer_needs_wake()) shm::wake_consumer(slot.writer.ring());
+        if (offset > 0) request_wake(uint32_t(index));
         if (offset == bytes.size()) return;
         slot.outgoing.push_back({meta, std::move(payload), offset});
         pump(uint32_t(index));
@@ -170,8 +170,27 @@ bool WorkerPool::pump(uint32_t index) {
         // Full: the worker writes our eventfd once it has freed space; re-check after arming.
         if (!slot.writer.arm_space_wait(slot.writer.wanted_bytes(bytes.size() - m.offset))) break;
     }
-    if (wrote && slot.writer.consumer_needs_wake()) shm::wake_consumer(slot.writer.ring());
+    if (wrote) request_wake(index);
     return wrote;
+}
+
+// Wakes are batched: a sleeping worker is woken once after the handlers of the current batch of
+// socket events have dispatched their requests, not once per request (a futex wake costs the master
+// more than parsing a request does).
+void WorkerPool::request_wake(uint32_t index) {
+    slots_[index].wake_pending = true;
+    if (wake_posted_) return;
+    wake_posted_ = true;
+    asio::post(server_.io(), [this] { flush_wakes(); });
+}
+
+void WorkerPool::flush_wakes() {
+    wake_posted_ = false;
+    for (auto& slot : slots_) {
+        if (!slot.wake_pending) continue;
+        slot.wake_pending = false;
+        if (slot.pid > 0 && slot.writer.consumer_needs_wake()) shm::wake_consumer(slot.writer.ring());
+    }
 }
 
 bool WorkerPool::drain(uint32_t index) {

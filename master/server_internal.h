@@ -64,6 +64,7 @@ private:
     void touch();
     void read_more();
     void on_read(const boost::system::error_code& ec, size_t n);
+    void on_readable(const boost::system::error_code& ec);
     size_t consume(const char* data, size_t len); // returns the bytes left unparsed
     void resume_parsing();
     void dispatch_request();
@@ -86,6 +87,7 @@ private:
     std::string writing_;              // bytes of the write in progress (owned until it completes)
     uint64_t last_active_ms_ = 0;
     bool reading_ = false;
+    bool drained_ = false; // the last recv emptied the socket: wait for readiness before the next
     bool parsing_ = false;
     bool writing_active_ = false;
     bool read_closed_ = false;       // no more requests: error, close requested or peer EOF
@@ -133,6 +135,7 @@ private:
         uint64_t spawned_ms = 0;
         bool ever_ready = false;
         uint32_t crash_streak = 0; // consecutive deaths soon after spawn (respawn backoff)
+        bool wake_pending = false; // requests published since the last wake check
     };
     struct Pending {
         uint64_t conn_id;
@@ -150,6 +153,8 @@ private:
     void flush_backlog();
     void schedule_respawn(uint32_t slot);
     bool any_ever_ready() const;
+    void request_wake(uint32_t slot);
+    void flush_wakes();
 
     Server& server_;
     const Config& config_;
@@ -163,6 +168,7 @@ private:
     uint32_t last_pick_ = 0; // ties go to the next ready slot after the last one picked
     bool boot_failed_ = false;
     bool stopping_ = false;
+    bool wake_posted_ = false;
 };
 
 /// The master: acceptor, connections, signals, the worker pool and the logs.
