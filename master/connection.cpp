@@ -71,11 +71,10 @@ void split_target(std::string_view target, std::string_view& path, std::string_v
 
 Connection::Connection(Server& server, Socket socket, uint64_t id, std::string peer)
     : server_(server), socket_(std::move(socket)), id_(id), peer_(std::move(peer)), parser_(server.limits()) {
-    server_.add_connection(this);
     touch();
 }
 
-Connection::~Connection() { server_.remove_connection(this); }
+Connection::~Connection() = default;
 
 void Connection::start() { read_more(); }
 
@@ -337,6 +336,7 @@ void Connection::on_written(const boost::system::error_code& ec) {
 
 void Connection::close_now() {
     if (closed_) return;
+    auto self = shared_from_this(); // the server's reference goes below; finish this call first
     closed_ = true;
     read_closed_ = true;
     boost::system::error_code ignored;

@@ -98,6 +98,16 @@ int HttpParser::on_url(llhttp_t* p, const char* at, size_t len) {
 int HttpParser::on_header_field(llhttp_t* p, const char* at, size_t len) {
     auto* s = self(p);
     auto& r = s->req_;
+    // A trailer field (check_headers has run, so method is set): counted, never merged (RFC 9110 6.5.1).
+    if (!r.method.empty()) {
+        s->header_bytes_ += uint32_t(len);
+        if (s->header_bytes_ > s->limits_.max_header_bytes)
+            return s->fail(HttpError::HeaderTooLarge, "trailers too large");
+        return 0;
+    }
+    // llhttp 8.1 lets "Name : value" through with the space in the name; RFC 9112 5.1 requires a 400.
+    if (std::memchr(at, ' ', len) || std::memchr(at, '\t', len))
+        return s->fail(HttpError::BadRequest, "whitespace in a header field name");
     if (s->in_value_ || r.headers.empty()) {
         if (r.headers.size() >= s->limits_.max_header_fields)
             return s->fail(HttpError::HeaderTooLarge, "too many header fields");
@@ -118,6 +128,12 @@ int HttpParser::on_header_field(llhttp_t* p, const char* at, size_t len) {
 int HttpParser::on_header_value(llhttp_t* p, const char* at, size_t len) {
     auto* s = self(p);
     auto& r = s->req_;
+    if (!r.method.empty()) { // a trailer field, see on_header_field
+        s->header_bytes_ += uint32_t(len);
+        if (s->header_bytes_ > s->limits_.max_header_bytes)
+            return s->fail(HttpError::HeaderTooLarge, "trailers too large");
+        return 0;
+    }
     auto& [name, value] = r.headers.back();
     if (!s->in_value_) {
         value = {uint32_t(r.text.size()), 0};
@@ -142,11 +158,15 @@ int HttpParser::check_headers() {
         return fail(HttpError::VersionNotSupported, "unsupported HTTP version");
     if (r.target.length == 0) return fail(HttpError::BadRequest, "empty request target");
     int hosts = 0;
-    for (const auto& [n, v] : r.headers) {
-        const auto name = r.view(n);
+    for (auto& [n, v] : r.headers) {
+        // The OWS around a value is no part of it (RFC 9112 5); llhttp keeps the trailing OWS.
         const auto value = trim(r.view(v));
+        v = {uint32_t(value.data() - r.text.data()), uint32_t(value.size())};
+        const auto name = r.view(n);
         if (name == "host") ++hosts;
         else if (name == "transfer-encoding") {
+            if (r.http_minor == 0) // RFC 9112 6.1: faulty framing
+                return fail(HttpError::BadRequest, "Transfer-Encoding in HTTP/1.0");
             // llhttp has rejected chunked-not-last and Content-Length + Transfer-Encoding already;
             // what is left to refuse are codings we do not implement.
             size_t pos = 0;
@@ -163,7 +183,8 @@ int HttpParser::check_headers() {
             r.expect_continue = r.http_minor >= 1;
         }
     }
-    if (r.http_minor == 1 && hosts != 1) return fail(HttpError::BadRequest, hosts ? "duplicate Host" : "missing Host");
+    if (hosts > 1 || (r.http_minor == 1 && hosts == 0)) // RFC 9112 3.2
+        return fail(HttpError::BadRequest, hosts ? "duplicate Host" : "missing Host");
     if ((parser_.flags & F_CONTENT_LENGTH) && parser_.content_length > limits_.max_body_bytes)
         return fail(HttpError::PayloadTooLarge, "body larger than the limit");
     r.keep_alive = llhttp_should_keep_alive(&parser_) != 0;
@@ -173,6 +194,9 @@ int HttpParser::check_headers() {
 int HttpParser::on_headers_complete(llhttp_t* p) {
     auto* s = self(p);
     if (s->check_headers() != 0) return -1;
+    // No protocol upgrade is implemented: ignore Upgrade and stay on HTTP/1.1 (RFC 9110 7.8), or llhttp
+    // would refuse every later request on the connection. CONNECT keeps llhttp's pause (the connection ends).
+    if (p->method != HTTP_CONNECT) p->upgrade = 0;
     const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
     if (s->req_.expect_continue && has_body) {
         s->continue_pause_ = true;
@@ -218,6 +242,10 @@ HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consum
         error_ = HttpError::BadRequest;
         detail_ = llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : llhttp_errno_name(rc);
         if (rc == HPE_INVALID_METHOD) detail_ = "invalid method";
+        // "Invalid HTTP version" is llhttp's answer to a well-formed version it does not know (HTTP/1.2,
+        // HTTP/3.0); malformed ones get other reasons ("Expected dot", "Invalid minor version").
+        if (rc == HPE_INVALID_VERSION && detail_ == "Invalid HTTP version")
+            error_ = HttpError::VersionNotSupported;
     }
     return Status::Error;
 }

@@ -82,12 +82,12 @@ Server::~Server() {
 
 Connection* Server::connection(uint64_t id) {
     auto it = connections_.find(id);
-    return it == connections_.end() ? nullptr : it->second;
+    return it == connections_.end() ? nullptr : it->second.get();
 }
 
 void Server::remove_connection(Connection* c) {
     auto it = connections_.find(c->id());
-    if (it != connections_.end() && it->second == c) connections_.erase(it);
+    if (it != connections_.end() && it->second.get() == c) connections_.erase(it);
     if (stopping_) check_drained();
 }
 
@@ -204,6 +204,7 @@ void Server::accept_next() {
         }
         std::string peer = peer_string(socket);
         auto conn = std::make_shared<Connection>(*this, std::move(socket), ++last_conn_id_, std::move(peer));
+        add_connection(conn);
         conn->start();
         accept_next();
     });
@@ -273,10 +274,10 @@ void Server::tick() {
     tick_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         const uint64_t now = shm::monotonic_ms();
-        std::vector<Connection*> expired;
+        std::vector<std::shared_ptr<Connection>> expired;
         for (auto& [id, c] : connections_)
             if (c->expired(now, config_.keep_alive_ms)) expired.push_back(c);
-        for (auto* c : expired) c->close_now();
+        for (auto& c : expired) c->close_now();
         if (stopping_) {
             check_drained();
             if (stop_deadline_ms_ && now >= stop_deadline_ms_) {
@@ -303,9 +304,9 @@ void Server::stop(bool graceful, std::string_view why) {
         return;
     }
     stop_deadline_ms_ = shm::monotonic_ms() + config_.graceful_timeout_ms;
-    std::vector<Connection*> conns;
+    std::vector<std::shared_ptr<Connection>> conns;
     for (auto& [id, c] : connections_) conns.push_back(c);
-    for (auto* c : conns) c->shutdown_gracefully();
+    for (auto& c : conns) c->shutdown_gracefully();
     check_drained();
 }
 
@@ -317,9 +318,9 @@ void Server::check_drained() {
 void Server::finish() {
     if (finished_) return;
     finished_ = true;
-    std::vector<Connection*> conns;
+    std::vector<std::shared_ptr<Connection>> conns;
     for (auto& [id, c] : connections_) conns.push_back(c);
-    for (auto* c : conns) c->close_now();
+    for (auto& c : conns) c->close_now();
     flush_access_log();
     io_.stop();
 }

@@ -184,7 +184,8 @@ public:
     WorkerPool& pool() { return *pool_; }
     uint64_t next_request_id() { return ++last_request_id_; }
     std::string& scratch() { return scratch_; } // reused encoding buffer
-    void add_connection(Connection* c) { connections_[c->id()] = c; }
+    /// The server owns every open connection; close_now() releases it.
+    void add_connection(std::shared_ptr<Connection> c) { connections_[c->id()] = std::move(c); }
     void remove_connection(Connection* c);
     Connection* connection(uint64_t id);
     /// "Sun, 29 Nov 2026 08:36:16 GMT", refreshed once a second.
@@ -218,7 +219,7 @@ private:
     Acceptor acceptor_;
     asio::signal_set signals_;
     asio::steady_timer tick_;
-    std::unordered_map<uint64_t, Connection*> connections_;
+    std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections_;
     uint64_t last_request_id_ = 0;
     uint64_t last_conn_id_ = 0;
     std::string unix_path_;

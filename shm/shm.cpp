@@ -140,7 +140,7 @@ ReadStatus RingReader::read(Message& out) {
         if (avail < kHeaderBytes || avail > c.capacity) return ReadStatus::Corrupt;
         FrameHeader h;
         copy_out(ring_, tail, &h, kHeaderBytes);
-        if (h.fragment_bytes > avail - kHeaderBytes || h.total_bytes > limits_.max_message_bytes)
+        if (align_up(h.fragment_bytes, kFrameAlign) > avail - kHeaderBytes || h.total_bytes > limits_.max_message_bytes)
             return ReadStatus::Corrupt;
         if (h.flags & kFrameFirst) {
             if (in_partial_) return ReadStatus::Corrupt;

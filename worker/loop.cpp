@@ -101,6 +101,7 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
     shm::ResponseView view;
     std::string encoded;
     uint32_t unsignaled = 0;
+    uint64_t last_parent_check_ms = 0;
 
     status.state.store(uint32_t(shm::WorkerState::Ready));
     notifier.ring(); // always: the master learns of readiness through its eventfd
@@ -151,10 +152,14 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             notifier.responses_published();
             unsignaled = 0;
         }
-        status.heartbeat_ms.store(shm::monotonic_ms(), std::memory_order_relaxed);
-        if (!parent_alive(config.master_pid)) {
-            spdlog::info("master {} is gone; exiting", config.master_pid);
-            return 0;
+        const uint64_t now = shm::monotonic_ms();
+        status.heartbeat_ms.store(now, std::memory_order_relaxed);
+        if (now - last_parent_check_ms >= 1000) {
+            last_parent_check_ms = now;
+            if (!parent_alive(config.master_pid)) {
+                spdlog::info("master {} is gone; exiting", config.master_pid);
+                return 0;
+            }
         }
         py::gil_scoped_release unlocked;
         shm::wait_for_data(request_ring, config.idle_wait_ms);

@@ -1,0 +1,10 @@
+from turboapi import TurboAPI
+
+from . import GREETING
+
+app = TurboAPI()
+
+
+@app.get("/")
+def root():
+    return {"app": "pkgapp", "greeting": GREETING}

@@ -1,0 +1,469 @@
+"""End-to-end helpers: run the real build/turbo binary and talk raw HTTP to it.
+
+The binary is found at $TURBO_BIN (relative paths are taken from the repository root) or at
+<repo>/build/turbo. Each test module gets one server per app (module-scoped fixtures); tests that
+need their own process start a TurboServer themselves and stop it in a finally/fixture.
+
+Every stop checks what the master must leave behind: nothing. No /dev/shm/turbo-* segment named
+with the master's pid, and no surviving worker process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+E2E_DIR = Path(__file__).resolve().parent
+REPO_ROOT = E2E_DIR.parents[1]
+APPS_DIR = E2E_DIR / "apps"
+BASIC_APP = f"{APPS_DIR / 'basic_app.py'}:app"
+
+START_TIMEOUT = 15.0  # seconds to wait for the listening socket
+STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
+IO_TIMEOUT = 30.0  # seconds a raw socket waits for data (5 MiB bodies on a loaded 2-core box)
+
+
+def turbo_bin() -> Path:
+    env = os.environ.get("TURBO_BIN")
+    path = Path(env) if env else Path("build/turbo")
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    return path
+
+
+def require_turbo_bin() -> Path:
+    path = turbo_bin()
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"{path} is missing or not executable: build it first (or set TURBO_BIN)", pytrace=False)
+    return path
+
+
+def free_port(family: int = socket.AF_INET, host: str = "127.0.0.1") -> int:
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def ipv6_available() -> bool:
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+            s.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+# --- /proc helpers --------------------------------------------------------------------------------
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/<pid>/stat, 1-based numbering as in proc(5) mapped to index-1; None if gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    # comm (field 2) may hold spaces and parentheses: split after the last ')'.
+    head, _, tail = raw.rpartition(")")
+    pid_s, _, comm = head.partition(" (")
+    return [pid_s, comm] + tail.split()
+
+
+def proc_ppid(pid: int) -> int | None:
+    st = proc_stat(pid)
+    return int(st[3]) if st else None
+
+
+def proc_state(pid: int) -> str | None:
+    st = proc_stat(pid)
+    return st[2] if st else None
+
+
+def proc_starttime(pid: int) -> int | None:
+    st = proc_stat(pid)
+    return int(st[21]) if st else None
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of all threads of pid, in seconds (0 if gone)."""
+    st = proc_stat(pid)
+    if not st:
+        return 0.0
+    return (int(st[13]) + int(st[14])) / os.sysconf("SC_CLK_TCK")
+
+
+def descendants(root: int) -> list[int]:
+    """All live descendants of root (children, grandchildren, ...), zombies excluded."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        st = proc_stat(int(entry))
+        if st and st[2] != "Z":
+            children.setdefault(int(st[3]), []).append(int(entry))
+    out, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            out.append(child)
+            todo.append(child)
+    return out
+
+
+def is_descendant(pid: int, ancestor: int) -> bool:
+    seen = 0
+    while pid and pid != 1 and seen < 64:
+        pid = proc_ppid(pid) or 0
+        if pid == ancestor:
+            return True
+        seen += 1
+    return False
+
+
+def shm_segments_of(pid: int) -> list[str]:
+    token = re.compile(rf"(?<!\d){pid}(?!\d)")
+    try:
+        names = os.listdir("/dev/shm")
+    except FileNotFoundError:
+        return []
+    return sorted(n for n in names if n.startswith("turbo-") and token.search(n))
+
+
+# --- raw HTTP -------------------------------------------------------------------------------------
+
+
+class ConnectionClosed(Exception):
+    """The peer closed the connection before a complete response arrived."""
+
+
+class RawResponse:
+    def __init__(self, version: str, status: int, reason: str, headers: list[tuple[str, str]], body: bytes, raw: bytes):
+        self.version = version
+        self.status = status
+        self.reason = reason
+        self.headers = headers
+        self.body = body
+        self.raw = raw
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        name = name.lower()
+        for k, v in self.headers:
+            if k.lower() == name:
+                return v
+        return default
+
+    def header_all(self, name: str) -> list[str]:
+        name = name.lower()
+        return [v for k, v in self.headers if k.lower() == name]
+
+    def json(self):
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        head = self.raw[: self.raw.find(b"\r\n\r\n") + 4] if b"\r\n\r\n" in self.raw else self.raw
+        body = self.body if len(self.body) <= 300 else self.body[:300] + b"...(%d bytes)" % len(self.body)
+        return f"<RawResponse {head!r} body={body!r}>"
+
+
+class RawConnection:
+    """One client connection with a receive buffer, so several responses can be read in order."""
+
+    def __init__(self, address, family: int = socket.AF_INET, timeout: float = IO_TIMEOUT):
+        self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(address)
+        if family != socket.AF_UNIX:
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buf = b""
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def _fill(self) -> None:
+        try:
+            chunk = self.sock.recv(262144)
+        except ConnectionResetError:
+            chunk = b""
+        if not chunk:
+            raise ConnectionClosed(f"connection closed; unparsed bytes: {self.buf[:500]!r}")
+        self.buf += chunk
+
+    def _read_until(self, marker: bytes) -> bytes:
+        while True:
+            i = self.buf.find(marker)
+            if i >= 0:
+                out, self.buf = self.buf[: i + len(marker)], self.buf[i + len(marker) :]
+                return out
+            self._fill()
+
+    def _read_exact(self, n: int) -> bytes:
+        while len(self.buf) < n:
+            self._fill()
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def read_response(self, head_request: bool = False) -> RawResponse:
+        """Read exactly one response: status line, headers, then a Content-Length or chunked body.
+
+        A response with neither is read to EOF (HTTP/1.0 style), which is never expected here.
+        """
+        head = self._read_until(b"\r\n\r\n")
+        lines = head[:-4].decode("latin-1").split("\r\n")
+        version, _, rest = lines[0].partition(" ")
+        status_s, _, reason = rest.partition(" ")
+        assert version.startswith("HTTP/1."), f"bad status line {lines[0]!r}"
+        status = int(status_s)
+        headers = []
+        for line in lines[1:]:
+            k, sep, v = line.partition(":")
+            assert sep, f"bad header line {line!r} in {head!r}"
+            headers.append((k.strip(), v.strip()))
+        lower = {k.lower(): v for k, v in headers}
+        body = b""
+        raw_body = b""
+        if head_request or status in (204, 304) or 100 <= status < 200:
+            pass
+        elif "chunked" in lower.get("transfer-encoding", "").lower():
+            while True:
+                size_line = self._read_until(b"\r\n")
+                raw_body += size_line
+                size = int(size_line.split(b";")[0].strip(), 16)
+                if size == 0:
+                    trailer = self._read_until(b"\r\n")
+                    raw_body += trailer
+                    while trailer != b"\r\n":
+                        trailer = self._read_until(b"\r\n")
+                        raw_body += trailer
+                    break
+                chunk = self._read_exact(size + 2)
+                raw_body += chunk
+                body += chunk[:-2]
+        elif "content-length" in lower:
+            body = self._read_exact(int(lower["content-length"]))
+            raw_body = body
+        else:
+            while True:
+                try:
+                    self._fill()
+                except ConnectionClosed:
+                    break
+            body, self.buf = self.buf, b""
+            raw_body = body
+        return RawResponse(version, status, reason, headers, body, head + raw_body)
+
+    def request(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None, version: str = "HTTP/1.1") -> RawResponse:
+        self.send(build_request(method, path, headers, body, version))
+        return self.read_response(head_request=(method == "HEAD"))
+
+    def is_closed(self, timeout: float = 2.0) -> bool:
+        """True if the peer closes (EOF or reset) within timeout with no further data pending."""
+        if self.buf:
+            return False
+        old = self.sock.gettimeout()
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(1)
+        except socket.timeout:
+            return False
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        finally:
+            self.sock.settimeout(old)
+        if data:
+            self.buf += data
+            return False
+        return True
+
+
+def build_request(method: str, path: str, headers: dict | None = None, body: bytes | None = None, version: str = "HTTP/1.1") -> bytes:
+    hdrs = {"Host": "localhost"}
+    if body is not None:
+        hdrs["Content-Length"] = str(len(body))
+    hdrs.update(headers or {})
+    lines = [f"{method} {path} {version}"] + [f"{k}: {v}" for k, v in hdrs.items() if v is not None]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
+
+
+# --- the server -----------------------------------------------------------------------------------
+
+
+class TurboServer:
+    """One `build/turbo serve` process with its output captured to files."""
+
+    def __init__(self, app: str, logdir: Path, workers: int | None = 1, bind: str | None = None,
+                 cwd: Path | None = None, extra_args: list[str] | None = None, env: dict | None = None,
+                 pass_bind: bool = True):
+        self.app = app
+        self.workers = workers
+        self.logdir = Path(logdir)
+        self.logdir.mkdir(parents=True, exist_ok=True)
+        if bind is None:
+            bind = f"127.0.0.1:{free_port()}"
+        self.bind = bind
+        self.pass_bind = pass_bind  # False: rely on the default bind (which must then equal `bind`)
+        self.cwd = cwd
+        self.extra_args = list(extra_args or [])
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+        self.stdout_path = self.logdir / "stdout.log"
+        self.stderr_path = self.logdir / "stderr.log"
+        self.returncode: int | None = None
+        self.known_workers: dict[int, int] = {}  # pid -> starttime, seen while running
+
+        if bind.startswith("unix:"):
+            self.family, self.address = socket.AF_UNIX, bind[len("unix:"):]
+        elif bind.startswith("["):
+            host, _, port = bind[1:].partition("]:")
+            self.family, self.address = socket.AF_INET6, (host, int(port))
+        else:
+            host, _, port = bind.rpartition(":")
+            self.family, self.address = socket.AF_INET, (host, int(port))
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def command(self) -> list[str]:
+        cmd = [str(require_turbo_bin()), "serve", self.app]
+        if self.workers is not None:
+            cmd += ["--workers", str(self.workers)]
+        if self.pass_bind:
+            cmd += ["--bind", self.bind]
+        cmd += self.extra_args
+        return cmd
+
+    def start(self, wait: bool = True) -> "TurboServer":
+        env = dict(os.environ)
+        env.pop("WEB_CONCURRENCY", None)
+        if self.env:
+            env.update(self.env)
+        self._out = open(self.stdout_path, "wb")
+        self._err = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(self.command(), stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL,
+                                     cwd=self.cwd, env=env)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout: float = START_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                self.returncode = rc
+                self._close_logs()
+                pytest.fail(f"turbo exited with {rc} before listening on {self.bind}\n"
+                            f"command: {self.command()}\nstderr:\n{self.stderr()}", pytrace=False)
+            try:
+                with socket.socket(self.family, socket.SOCK_STREAM) as s:
+                    s.settimeout(1.0)
+                    s.connect(self.address)
+                break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop(check=False)
+                pytest.fail(f"turbo did not accept on {self.bind} within {timeout} s\n"
+                            f"command: {self.command()}\nstderr:\n{self.stderr()}", pytrace=False)
+            time.sleep(0.05)
+        self.remember_workers()
+
+    def remember_workers(self) -> None:
+        for pid in descendants(self.pid):
+            st = proc_starttime(pid)
+            if st is not None:
+                self.known_workers[pid] = st
+
+    def stop(self, check: bool = True) -> int | None:
+        """SIGTERM, wait STOP_TIMEOUT, then SIGKILL. With check, assert nothing is left behind."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.remember_workers()
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.returncode = self.proc.returncode
+        self._close_logs()
+        leftovers = self._reap_leftover_workers()
+        segments = shm_segments_of(self.pid)
+        if check:
+            assert not leftovers, f"worker processes {leftovers} survived the master (pid {self.pid}); killed them"
+            assert not segments, f"/dev/shm segments left by master pid {self.pid}: {segments}"
+        return self.returncode
+
+    def _reap_leftover_workers(self) -> list[int]:
+        """Kill (by pid, after checking it is the same process) workers that outlived the master."""
+        left = []
+        deadline = time.monotonic() + 2.0
+        for pid, start in self.known_workers.items():
+            while proc_starttime(pid) == start and proc_state(pid) != "Z" and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if proc_starttime(pid) == start and proc_state(pid) != "Z":
+                left.append(pid)
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        return left
+
+    def _close_logs(self) -> None:
+        for f in (getattr(self, "_out", None), getattr(self, "_err", None)):
+            if f and not f.closed:
+                f.close()
+
+    # output
+
+    def stdout(self) -> str:
+        return self.stdout_path.read_bytes().decode("utf-8", "replace")
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_bytes().decode("utf-8", "replace")
+
+    def wait_for_output(self, stream: str, predicate, timeout: float = 5.0) -> str:
+        """Poll stdout/stderr until predicate(text) holds; return the text (assert on timeout)."""
+        read = self.stdout if stream == "stdout" else self.stderr
+        deadline = time.monotonic() + timeout
+        while True:
+            text = read()
+            if predicate(text) or time.monotonic() > deadline:
+                return text
+            time.sleep(0.05)
+
+    # clients
+
+    def connect(self, timeout: float = IO_TIMEOUT) -> RawConnection:
+        return RawConnection(self.address, self.family, timeout)
+
+    def request(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> RawResponse:
+        """One request on a fresh connection."""
+        with self.connect() as c:
+            return c.request(method, path, headers, body)
+
+    def get(self, path: str, headers: dict | None = None) -> RawResponse:
+        return self.request("GET", path, headers)
+
+    def post_json(self, path: str, obj) -> RawResponse:
+        body = json.dumps(obj, separators=(",", ":")).encode()
+        return self.request("POST", path, {"Content-Type": "application/json"}, body)
