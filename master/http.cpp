@@ -163,6 +163,7 @@ int HttpParser::check_headers() {
         const auto value = trim(r.view(v));
         v = {uint32_t(value.data() - r.text.data()), uint32_t(value.size())};
         const auto name = r.view(n);
+        if (name.empty()) return fail(HttpError::BadRequest, "empty field name"); // llhttp 8.1 allows ": v"
         if (name == "host") ++hosts;
         else if (name == "transfer-encoding") {
             if (r.http_minor == 0) // RFC 9112 6.1: faulty framing

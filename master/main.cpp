@@ -62,6 +62,19 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     s->add_option("--ring-size", serve.ring_bytes, "Bytes per shared-memory ring (power of two)")->capture_default_str();
+    double timeout_s = serve.timeout_ms / 1000.0;
+    s->add_option("-t,--timeout", timeout_s, "Seconds a request may run before 504 and a worker restart (0: off)")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+    s->add_option("--max-requests", serve.max_requests, "Replace a worker after this many requests (0: never)")
+        ->capture_default_str();
+    s->add_option("--max-requests-jitter", serve.max_requests_jitter, "Add up to this many to --max-requests per worker")
+        ->capture_default_str();
+    s->add_flag("--reload", serve.reload, "Reload workers when the app's Python files change (development)");
+    s->add_option("-p,--pid", serve.pid_file, "Write the master's pid to this file");
+    s->add_option("--access-logfile", serve.access_logfile, "Access log file (- for stdout)")->capture_default_str();
+    s->add_option("--error-logfile,--log-file", serve.error_logfile, "Error log file (- for stderr)")
+        ->capture_default_str();
 
     turbo::worker::Config worker;
     auto* w = cli.add_subcommand("worker", "Internal: a worker process, started by the master");
@@ -74,6 +87,7 @@ int main(int argc, char** argv) {
     w->add_option("--master-pid", worker.master_pid)->required();
     w->add_option("--python-path", worker.python_path)->required();
     w->add_option("--log-level", worker.log_level);
+    w->add_option("--error-logfile", worker.error_logfile);
 
     CLI11_PARSE(cli, argc, argv);
 
@@ -81,6 +95,7 @@ int main(int argc, char** argv) {
 
     serve.access_log = !no_access_log;
     serve.keep_alive_ms = uint32_t(keep_alive_s * 1000);
+    serve.timeout_ms = uint32_t(timeout_s * 1000);
     serve.graceful_timeout_ms = uint32_t(graceful_s * 1000);
     serve.self_exe = self_exe();
     serve.python_path = TURBO_PYTHON_DIR;

@@ -31,6 +31,13 @@ struct Config {
     uint32_t keep_alive_ms = 5000;             // idle keep-alive connections close after this
     uint32_t graceful_timeout_ms = 30000;      // TERM: in-flight requests get this long to finish
     uint64_t ring_bytes = 1u << 20;            // per ring, power of two (shm::Config)
+    uint32_t timeout_ms = 30000;               // a request running longer gets 504 and its worker is replaced; 0: off
+    uint64_t max_requests = 0;                 // recycle a worker after this many requests; 0: never
+    uint64_t max_requests_jitter = 0;          // plus a random 0..jitter per worker, so they do not recycle at once
+    bool reload = false;                       // watch the app's Python files and reload on change (development)
+    std::string pid_file;                      // write the master's pid here ("" : none)
+    std::string access_logfile = "-";          // "-": stdout
+    std::string error_logfile = "-";           // "-": stderr
 
     std::string self_exe;    // the turbo binary, spawned in worker mode
     std::string python_path; // directory holding the turboapi package

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <random>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,14 +19,9 @@ namespace {
 constexpr int kWorkerNotifyFd = 3;
 constexpr size_t kMaxBacklog = 4096;
 
-std::string describe_exit(int status) {
-    if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-    if (WIFSIGNALED(status)) {
-        const int sig = WTERMSIG(status);
-        const char* name = sigabbrev_np(sig);
-        return std::string("was killed by SIG") + (name ? name : std::to_string(sig));
-    }
-    return "ended";
+std::mt19937_64& rng() {
+    static std::mt19937_64 r{std::random_device{}()};
+    return r;
 }
 
 } // namespace
@@ -39,7 +35,14 @@ WorkerPool::WorkerPool(Server& server, const Config& config, shm::Segment& segme
 }
 
 void WorkerPool::start() {
+    target_ = config_.workers;
     for (uint32_t i = 0; i < config_.workers; ++i) spawn(i);
+}
+
+int WorkerPool::free_slot() const {
+    for (uint32_t i = 0; i < slots_.size(); ++i)
+        if (slots_[i].pid <= 0 && !slots_[i].respawn_pending) return int(i);
+    return -1;
 }
 
 void WorkerPool::spawn(uint32_t index) {
@@ -63,7 +66,8 @@ void WorkerPool::spawn(uint32_t index) {
                                      "--slot", slot_s.c_str(), "--generation", gen_s.c_str(),
                                      "--app", config_.app.c_str(), "--notify-fd", fd_s.c_str(),
                                      "--master-pid", pid_s.c_str(), "--python-path", config_.python_path.c_str(),
-                                     "--log-level", config_.log_level.c_str(), nullptr};
+                                     "--log-level", config_.log_level.c_str(), "--error-logfile",
+                                     config_.error_logfile.c_str(), nullptr};
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -86,20 +90,14 @@ void WorkerPool::spawn(uint32_t index) {
     slot.pid = pid;
     slot.state = shm::WorkerState::Booting;
     slot.spawned_ms = shm::monotonic_ms();
+    slot.kill_at_ms = 0;
+    slot.ever_ready = slot.retiring = slot.term_sent = slot.timed_out = false;
+    slot.respawn_pending = slot.recycle_queued = false;
+    slot.max_requests = config_.max_requests;
+    if (slot.max_requests && config_.max_requests_jitter)
+        slot.max_requests += std::uniform_int_distribution<uint64_t>(0, config_.max_requests_jitter)(rng());
     status.pid.store(pid);
     spdlog::info("Booting worker with pid: {}", pid);
-}
-
-size_t WorkerPool::ready_count() const {
-    size_t n = 0;
-    for (const auto& s : slots_) n += s.state == shm::WorkerState::Ready;
-    return n;
-}
-
-size_t WorkerPool::live_count() const {
-    size_t n = 0;
-    for (const auto& s : slots_) n += s.pid > 0;
-    return n;
 }
 
 // The ready worker with the fewest requests in flight; ties rotate so idle workers share the load.
@@ -110,7 +108,7 @@ int WorkerPool::pick_slot() {
     for (uint32_t k = 1; k <= n; ++k) {
         const uint32_t i = (last_pick_ + k) % n;
         const Slot& s = slots_[i];
-        if (s.state != shm::WorkerState::Ready) continue;
+        if (s.state != shm::WorkerState::Ready || s.retiring) continue;
         if (s.in_flight < best_load) {
             best = int(i);
             best_load = s.in_flight;
@@ -153,6 +151,17 @@ void WorkerPool::dispatch(uint64_t request_id, uint64_t conn_id, std::string& pa
     }
     slot.outgoing.push_back({meta, std::move(payload), 0});
     pump(uint32_t(index));
+}
+
+// Queues an already-encoded request (from the backlog or a dead worker's ring) on a slot.
+void WorkerPool::assign(uint32_t index, Outgoing&& m) {
+    Slot& slot = slots_[index];
+    m.meta.generation = slot.generation;
+    m.offset = 0;
+    pending_[m.meta.request_id] = {m.meta.conn_id, index, slot.generation};
+    ++slot.in_flight;
+    slot.outgoing.push_back(std::move(m));
+    pump(index);
 }
 
 // Writes queued requests into the slot's ring until it is full; then asks to be told about space.
@@ -220,6 +229,7 @@ void WorkerPool::on_response(uint32_t index, shm::Message& msg) {
     const uint64_t conn_id = it->second.conn_id;
     pending_.erase(it);
     if (slot.in_flight) --slot.in_flight;
+    if (slot.retiring) maybe_stop_retired(index);
     Connection* conn = server_.connection(conn_id);
     if (!conn) return; // the client went away; the late response is discarded
     if (!shm::decode_response(msg.payload, response_)) {
@@ -236,13 +246,8 @@ bool WorkerPool::service() {
         Slot& slot = slots_[i];
         if (slot.pid <= 0) continue;
         if (slot.state == shm::WorkerState::Booting &&
-            segment_.status(i).state.load() == uint32_t(shm::WorkerState::Ready)) {
-            slot.state = shm::WorkerState::Ready;
-            slot.ever_ready = true;
-            spdlog::debug("worker {} is ready", slot.pid);
-            flush_backlog();
-            server_.worker_ready();
-        }
+            segment_.status(i).state.load() == uint32_t(shm::WorkerState::Ready))
+            on_ready(i);
         any |= drain(i);
         if (slot.pid > 0 && !slot.outgoing.empty()) any |= pump(i);
     }
@@ -255,91 +260,9 @@ void WorkerPool::flush_backlog() {
         if (index < 0) return;
         Outgoing m = std::move(backlog_.front());
         backlog_.pop_front();
-        Slot& slot = slots_[index];
-        m.meta.generation = slot.generation;
-        pending_[m.meta.request_id] = {m.meta.conn_id, uint32_t(index), slot.generation};
-        ++slot.in_flight;
-        slot.outgoing.push_back(std::move(m));
-        pump(uint32_t(index));
+        if (!server_.connection(m.meta.conn_id)) continue; // the client left while it waited
+        assign(uint32_t(index), std::move(m));
     }
 }
 
-void WorkerPool::kill_slot(uint32_t index, std::string_view why) {
-    Slot& slot = slots_[index];
-    if (slot.pid <= 0) return;
-    spdlog::error("killing worker {}: {}", slot.pid, why);
-    ::kill(slot.pid, SIGKILL);
-    slot.state = shm::WorkerState::Dead; // no more dispatch; reap() finishes the job
-}
-
-void WorkerPool::signal_all(int sig) {
-    for (const auto& s : slots_)
-        if (s.pid > 0) ::kill(s.pid, sig);
-}
-
-void WorkerPool::reap() {
-    int status = 0;
-    pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        uint32_t index = 0;
-        while (index < slots_.size() && slots_[index].pid != pid) ++index;
-        if (index == slots_.size()) continue;
-        Slot& slot = slots_[index];
-        const bool was_ready = slot.ever_ready;
-        const uint64_t lived_ms = shm::monotonic_ms() - slot.spawned_ms;
-        if (stopping_) spdlog::debug("worker {} {}", pid, describe_exit(status));
-        else spdlog::error("worker {} {}", pid, describe_exit(status));
-        slot.pid = -1;
-        slot.state = shm::WorkerState::Dead;
-        segment_.status(index).state.store(uint32_t(shm::WorkerState::Dead));
-        segment_.status(index).pid.store(0);
-        // Every request this worker held fails with 502; nothing else is touched.
-        std::vector<std::pair<uint64_t, uint64_t>> failed;
-        for (auto it = pending_.begin(); it != pending_.end();) {
-            if (it->second.slot == index) {
-                failed.emplace_back(it->first, it->second.conn_id);
-                it = pending_.erase(it);
-            } else {
-                ++it;
-            }
-        }
-        slot.outgoing.clear();
-        slot.in_flight = 0;
-        slot.reader.reset();
-        for (auto [rid, cid] : failed)
-            if (auto* c = server_.connection(cid)) c->fail(rid, 502, "worker died");
-        if (stopping_) continue;
-        if (!was_ready && ready_count() == 0 && !any_ever_ready()) {
-            boot_failed_ = true;
-            server_.stop(false, "Worker failed to boot.");
-            continue;
-        }
-        slot.crash_streak = lived_ms < 5000 ? slot.crash_streak + 1 : 0;
-        schedule_respawn(index);
-    }
-}
-
-bool WorkerPool::any_ever_ready() const {
-    for (const auto& s : slots_)
-        if (s.ever_ready) return true;
-    return false;
-}
-
-// Respawns at once after a worker that lived a while; backs off (0.1 s doubling to 10 s) while a
-// slot keeps crashing soon after it starts, so a crash loop never spins the CPU.
-void WorkerPool::schedule_respawn(uint32_t index) {
-    Slot& slot = slots_[index];
-    const uint32_t streak = slot.crash_streak;
-    const uint64_t delay_ms = streak <= 1 ? 0 : std::min<uint64_t>(100ull << std::min(streak - 2, 7u), 10000);
-    if (delay_ms == 0) {
-        spawn(index);
-        return;
-    }
-    spdlog::warn("worker slot {} crashed {} times in a row; respawning in {} ms", index, streak, delay_ms);
-    auto timer = std::make_shared<asio::steady_timer>(server_.io(), std::chrono::milliseconds(delay_ms));
-    timer->async_wait([this, index, timer](const boost::system::error_code& ec) {
-        if (!ec && !stopping_ && slots_[index].pid <= 0) spawn(index);
-    });
-}
-
-} // namespace turbo::master
+}  // namespace turbo::master

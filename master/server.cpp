@@ -58,6 +58,8 @@ std::string validate(const Config& c) {
     if (c.limit_request_field_bytes < 64) return "--limit-request-field-size must be at least 64";
     if (c.max_inflight_per_connection < 1) return "max in-flight requests per connection must be at least 1";
     if (c.keep_alive_ms < 1) return "--keep-alive must be positive";
+    if (c.max_requests_jitter && !c.max_requests) return "--max-requests-jitter needs --max-requests";
+    if (c.access_logfile.empty() || c.error_logfile.empty()) return "log file names must not be empty (use - for the console)";
     shm::Config sc;
     sc.ring_bytes = c.ring_bytes;
     if (auto e = shm::validate(sc); !e.empty()) return e;
@@ -124,7 +126,7 @@ void Server::access_log(const std::string& peer, const PendingResponse& r) {
 void Server::flush_access_log() {
     size_t off = 0;
     while (off < access_buf_.size()) {
-        ssize_t n = ::write(STDOUT_FILENO, access_buf_.data() + off, access_buf_.size() - off);
+        ssize_t n = ::write(access_fd_, access_buf_.data() + off, access_buf_.size() - off);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) break; // a closed stdout must not take the server down
         off += size_t(n);
@@ -234,8 +236,16 @@ void Server::on_signal(int sig) {
     case SIGTERM: stop(true, "Handling signal: term"); break;
     case SIGINT: stop(false, "Handling signal: int"); break;
     case SIGQUIT: stop(false, "Handling signal: quit"); break;
+    case SIGHUP: pool_->reload("Handling signal: hup"); break;
+    case SIGTTIN: pool_->add_worker(); break;
+    case SIGTTOU: pool_->remove_worker(); break;
+    case SIGUSR1:
+        spdlog::info("Handling signal: usr1 (reopening log files)");
+        reopen_logs();
+        pool_->signal_all(SIGUSR1);
+        break;
     default:
-        spdlog::warn("Ignoring signal {}: not supported yet", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
+        spdlog::warn("Ignoring signal SIG{}", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
         break;
     }
 }
@@ -274,6 +284,7 @@ void Server::tick() {
     tick_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         const uint64_t now = shm::monotonic_ms();
+        pool_->tick(now);
         std::vector<std::shared_ptr<Connection>> expired;
         for (auto& [id, c] : connections_)
             if (c->expired(now, config_.keep_alive_ms)) expired.push_back(c);
@@ -343,7 +354,37 @@ void Server::stop_workers(int grace_ms) {
     }
 }
 
+// Log files: the access log has its own fd; the error log replaces fd 2, so the workers' tracebacks
+// land there too. USR1 reopens both (for logrotate); workers reopen theirs on the USR1 they get.
+void Server::reopen_logs() {
+    if (config_.access_logfile != "-") {
+        const int fd = ::open(config_.access_logfile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0) throw std::runtime_error("cannot open --access-logfile " + config_.access_logfile + ": " + strerror(errno));
+        if (access_fd_ != STDOUT_FILENO) ::close(access_fd_);
+        access_fd_ = fd;
+    }
+    if (config_.error_logfile != "-") {
+        const int fd = ::open(config_.error_logfile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0) throw std::runtime_error("cannot open --error-logfile " + config_.error_logfile + ": " + strerror(errno));
+        ::dup2(fd, STDERR_FILENO);
+        ::close(fd);
+    }
+}
+
+void Server::write_pid_file() {
+    if (config_.pid_file.empty()) return;
+    const std::string tmp = config_.pid_file + ".tmp";
+    FILE* f = std::fopen(tmp.c_str(), "w");
+    if (!f) throw std::runtime_error("cannot write --pid " + config_.pid_file + ": " + strerror(errno));
+    std::fprintf(f, "%d\n", getpid());
+    std::fclose(f);
+    if (::rename(tmp.c_str(), config_.pid_file.c_str()) != 0)
+        throw std::runtime_error("cannot write --pid " + config_.pid_file + ": " + strerror(errno));
+    pid_file_written_ = true;
+}
+
 int Server::run() {
+    reopen_logs();
     for (const auto& name : shm::sweep_stale_segments())
         spdlog::info("removed stale shared memory {} of a master that is gone", name);
     shm::Config sc;
@@ -359,6 +400,8 @@ int Server::run() {
     notify_ = std::make_unique<asio::posix::stream_descriptor>(io_, notify_fd_);
 
     open_listener(); // bind now (a busy port fails fast); listen once workers are ready
+    write_pid_file();
+    if (config_.reload) watch_files();
     std::signal(SIGPIPE, SIG_IGN);
     watch_signals();
     pool_ = std::make_unique<WorkerPool>(*this, config_, *segment_, notify_fd_);
@@ -381,6 +424,7 @@ int Server::run() {
     stop_workers(5000);
     flush_access_log();
     if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
+    if (pid_file_written_) ::unlink(config_.pid_file.c_str());
     segment_.reset(); // unmaps and removes the name
     if (exit_code_ == 3) spdlog::error("Shutting down: the application failed to boot (see the error above)");
     else spdlog::info("Shutting down: Master");

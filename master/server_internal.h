@@ -96,7 +96,12 @@ private:
     bool draining_ = false; // graceful stop
 };
 
-/// Spawns, tracks and talks to the workers: one slot per worker in the shared segment.
+/// Spawns, supervises and talks to the workers: one slot per worker in the shared segment.
+///
+/// Life of a slot: Empty -> Booting (spawned) -> Ready (the worker said so in its status row) ->
+/// Draining (no new requests: being retired, or timed out) -> Dead (reaped) -> Booting again or Empty.
+/// Replacements (reload, --max-requests, TTOU) always start the new worker first and retire the old
+/// one only once the new one is ready, one worker at a time, so capacity never drops.
 class WorkerPool {
 public:
     WorkerPool(Server& server, const Config& config, shm::Segment& segment, int notify_fd);
@@ -107,14 +112,22 @@ public:
     /// Drains every response ring and pushes queued requests; called when the eventfd fires.
     /// Returns true when it did any work.
     bool service();
-    /// SIGCHLD: reaps exited workers, fails their requests, respawns.
+    /// SIGCHLD: reaps exited workers; their claimed requests get 502, unclaimed ones go elsewhere.
     void reap();
+    /// Periodic checks: request timeouts (504), --max-requests recycling, overdue kills.
+    void tick(uint64_t now_ms);
+    /// HUP or --reload: replace every worker, one at a time, with one running freshly imported code.
+    void reload(std::string_view why);
+    /// TTIN / TTOU: one more / one fewer worker (never below one).
+    void add_worker();
+    void remove_worker();
     /// Sends `sig` to every live worker.
     void signal_all(int sig);
     size_t ready_count() const;
     size_t live_count() const;
     size_t in_flight() const { return pending_.size(); }
-    /// True when a worker died before it ever became ready (the app cannot boot).
+    uint32_t target() const { return target_; }
+    /// True when a worker died before any worker ever became ready (the app cannot boot).
     bool boot_failed() const { return boot_failed_; }
     void set_stopping() { stopping_ = true; }
 
@@ -133,9 +146,17 @@ private:
         std::deque<Outgoing> outgoing; // requests not yet (fully) in the ring, in order
         uint32_t in_flight = 0;
         uint64_t spawned_ms = 0;
+        uint64_t max_requests = 0;  // recycle after this many (0: never); jitter applied at spawn
+        uint64_t kill_at_ms = 0;    // SIGKILL if still alive then (after a TERM)
+        int replaces = -1;          // the slot this worker will replace once ready
+        uint32_t crash_streak = 0;  // consecutive deaths soon after spawn (respawn backoff)
         bool ever_ready = false;
-        uint32_t crash_streak = 0; // consecutive deaths soon after spawn (respawn backoff)
-        bool wake_pending = false; // requests published since the last wake check
+        bool retiring = false;      // finish in-flight requests, then TERM; never respawned
+        bool term_sent = false;
+        bool timed_out = false;     // its request ran past --timeout; killed, then replaced
+        bool respawn_pending = false;
+        bool recycle_queued = false;
+        bool wake_pending = false;  // requests published since the last wake check
     };
     struct Pending {
         uint64_t conn_id;
@@ -143,18 +164,29 @@ private:
         uint32_t generation;
     };
 
+    // pool.cpp: spawning and the rings
     void spawn(uint32_t slot);
     int pick_slot();
-    void push(uint32_t slot, Outgoing&& msg);
+    int free_slot() const;
     bool pump(uint32_t slot);
     bool drain(uint32_t slot);
     void on_response(uint32_t slot, shm::Message& msg);
-    void kill_slot(uint32_t slot, std::string_view why);
+    void assign(uint32_t slot, Outgoing&& msg);
     void flush_backlog();
-    void schedule_respawn(uint32_t slot);
-    bool any_ever_ready() const;
     void request_wake(uint32_t slot);
     void flush_wakes();
+    // supervisor.cpp: process management
+    void on_ready(uint32_t slot);
+    void on_exit(uint32_t slot, int status);
+    void recover_requests(uint32_t slot);
+    void retire(uint32_t slot, std::string_view why);
+    void maybe_stop_retired(uint32_t slot);
+    void queue_replacement(uint32_t slot);
+    void next_replacement();
+    void schedule_respawn(uint32_t slot);
+    void kill_slot(uint32_t slot, std::string_view why);
+    bool any_ever_ready() const;
+    uint32_t serving_count() const; // live workers not retiring
 
     Server& server_;
     const Config& config_;
@@ -162,10 +194,13 @@ private:
     int notify_fd_;
     std::vector<Slot> slots_;
     std::unordered_map<uint64_t, Pending> pending_;
-    std::deque<Outgoing> backlog_; // requests that arrived while no worker was ready
-    shm::Message message_;         // reused buffer for responses
+    std::deque<Outgoing> backlog_;         // requests with no ready worker yet
+    std::deque<uint32_t> replace_queue_;   // slots to replace, one at a time
+    int replacing_ = -1;                   // the new worker of the replacement under way
+    shm::Message message_;                 // reused buffer for responses
     shm::ResponseView response_;
-    uint32_t last_pick_ = 0; // ties go to the next ready slot after the last one picked
+    uint32_t target_ = 1;                  // workers wanted (TTIN/TTOU change it)
+    uint32_t last_pick_ = 0;               // ties go to the next ready slot after the last one picked
     bool boot_failed_ = false;
     bool stopping_ = false;
     bool wake_posted_ = false;
@@ -208,6 +243,10 @@ private:
     void check_drained();
     void finish();
     void stop_workers(int grace_ms);
+    void reopen_logs();
+    void write_pid_file();
+    void watch_files();
+    void on_files_changed();
 
     Config config_;
     HttpLimits limits_;
@@ -231,6 +270,11 @@ private:
     bool listening_ = false;
     bool stopping_ = false;
     bool finished_ = false;
+    bool pid_file_written_ = false;
+    int access_fd_ = 1; // stdout unless --access-logfile
+    int inotify_fd_ = -1;
+    std::unique_ptr<asio::posix::stream_descriptor> inotify_;
+    std::unique_ptr<asio::steady_timer> reload_debounce_;
     int exit_code_ = 0;
     uint64_t stop_deadline_ms_ = 0;
 };

@@ -31,7 +31,7 @@
 namespace turbo::shm {
 
 inline constexpr uint64_t kMagic = 0x3149504f4252'5554ULL; // "TURBOPI1" little-endian-ish tag
-inline constexpr uint32_t kVersion = 1;
+inline constexpr uint32_t kVersion = 2;
 inline constexpr size_t kCacheLine = 64;
 inline constexpr size_t kFrameAlign = 8;
 
@@ -85,6 +85,7 @@ struct alignas(kCacheLine) SlotStatus {
     std::atomic<uint64_t> heartbeat_ms;        // CLOCK_MONOTONIC ms, refreshed by the worker's loop
     std::atomic<uint64_t> request_started_ms;  // 0 when idle, else when the current request started
     std::atomic<uint64_t> requests_served;     // responses pushed by this worker
+    std::atomic<uint64_t> current_request_id;  // the request in progress (valid while request_started_ms != 0)
 };
 static_assert(sizeof(SlotStatus) == kCacheLine);
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -15,8 +16,19 @@ namespace turbo::worker {
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0; // 1: TERM (finish the request in hand), 2: QUIT (now)
+volatile std::sig_atomic_t g_reopen = 0; // USR1: reopen the error log
 
 void on_stop_signal(int sig) { g_stop = sig == SIGQUIT ? 2 : 1; }
+void on_usr1(int) { g_reopen = 1; }
+
+void reopen_error_log(const Config& config) {
+    g_reopen = 0;
+    if (config.error_logfile == "-") return;
+    const int fd = ::open(config.error_logfile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return; // keep writing to the old file rather than lose the worker
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+}
 
 void install_signals() {
     struct sigaction sa {};
@@ -25,6 +37,8 @@ void install_signals() {
     sa.sa_flags = 0; // no SA_RESTART: a blocked futex wait returns at once
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGQUIT, &sa, nullptr);
+    sa.sa_handler = on_usr1;
+    sigaction(SIGUSR1, &sa, nullptr);
     std::signal(SIGINT, SIG_IGN); // Ctrl-C reaches the whole process group; the master decides
     std::signal(SIGPIPE, SIG_IGN);
 }
@@ -113,7 +127,8 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
         if (st == shm::ReadStatus::Message) {
             if (message.meta.kind != uint16_t(shm::MessageKind::Request) || message.meta.generation != config.generation)
                 continue;
-            status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_relaxed);
+            status.current_request_id.store(message.meta.request_id, std::memory_order_relaxed);
+            status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_release);
             if (shm::decode_request(message.payload, request)) {
                 app.handle(request, response);
             } else {
@@ -152,6 +167,7 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             notifier.responses_published();
             unsignaled = 0;
         }
+        if (g_reopen) reopen_error_log(config);
         const uint64_t now = shm::monotonic_ms();
         status.heartbeat_ms.store(now, std::memory_order_relaxed);
         if (now - last_parent_check_ms >= 1000) {

@@ -26,6 +26,7 @@ struct Config {
     int master_pid = 0;       // exit if the parent is not this process
     std::string python_path;  // directory holding the turboapi package
     std::string log_level = "info";
+    std::string error_logfile = "-"; // reopened onto stderr on USR1 ("-": leave stderr alone)
     int idle_wait_ms = 1000;  // longest block on an empty ring before the heartbeat is refreshed
 };
 
