@@ -27,7 +27,7 @@ enum class HttpError : uint8_t {
     UriTooLong,          // 414
     HeaderTooLarge,      // 431: too many fields, a field or all headers too large
     PayloadTooLarge,     // 413
-    NotImplemented,      // 501: unknown transfer coding or method
+    NotImplemented,      // 501: a transfer coding we do not implement
     VersionNotSupported, // 505
     ExpectationFailed,   // 417: an Expect other than 100-continue
 };
