@@ -1,0 +1,25 @@
+"""The benchmark app for FastAPI + uvicorn. Keep routes identical to turbo_app.py.
+
+Handlers are `async def`: FastAPI runs plain `def` handlers in a threadpool, 2-3x slower on these
+routes, so `async def` is the fair (fastest) FastAPI; fastapi_sync_app.py is the `def` variant.
+"""
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+
+app = FastAPI()
+
+
+@app.get("/", response_class=PlainTextResponse)
+async def plain():
+    return "Hello, World!"
+
+
+@app.get("/json")
+async def json():
+    return {"message": "Hello, World!"}
+
+
+@app.get("/items/{item_id}")
+async def read_item(item_id: int, q: str | None = None):
+    return {"item_id": item_id, "q": q}
