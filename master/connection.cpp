@@ -4,6 +4,10 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cstring>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace turbo::master {
 
@@ -69,75 +73,70 @@ void split_target(std::string_view target, std::string_view& path, std::string_v
 
 } // namespace
 
-Connection::Connection(Server& server, Socket socket, uint64_t id, std::string peer)
-    : server_(server), socket_(std::move(socket)), id_(id), peer_(std::move(peer)), parser_(server.limits()) {
+Connection::Connection(Server& server, int fd, uint64_t id, std::string peer)
+    : server_(server), fd_(fd), id_(id), peer_(std::move(peer)), parser_(server.limits()) {
     touch();
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+    if (fd_ >= 0) ::close(fd_);
+}
 
-void Connection::start() { read_more(); }
+// Registered once, edge-triggered: the kernel reports each change of readability or writability
+// and we remember it in readable_/writable_, so no syscall is spent re-arming interest per request.
+bool Connection::start(int epoll_fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+    ev.data.u64 = id_;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd_, &ev) != 0) {
+        spdlog::error("epoll_ctl(ADD) failed for a new connection: {}", strerror(errno));
+        return false;
+    }
+    return true;
+}
 
 void Connection::touch() { last_active_ms_ = shm::monotonic_ms(); }
 
-// Reading avoids a wasted recv per request: when the last recv left the socket empty, we wait for
-// readiness (epoll, edge-triggered: data that arrives meanwhile raises a new edge, delivered once we
-// are back in the loop with the wait queued) and then recv once. Otherwise (first read, a full buffer,
-// reading resumed after a pause during which an edge may have been consumed) we try recv at once.
-void Connection::read_more() {
-    if (reading_ || read_closed_ || closed_) return;
-    if (pending_.size() >= server_.config().max_inflight_per_connection || !unparsed_.empty()) {
-        drained_ = false; // paused: readiness seen meanwhile is not remembered
-        return;
-    }
-    reading_ = true;
-    if (drained_) {
-        socket_.async_wait(Socket::wait_read, [self = shared_from_this()](const boost::system::error_code& ec) {
-            self->on_readable(ec);
-        });
-        return;
-    }
-    socket_.async_read_some(asio::buffer(read_buf_), [self = shared_from_this()](const auto& ec, size_t n) {
-        self->on_read(ec, n);
-    });
-}
-
-void Connection::on_readable(const boost::system::error_code& ec) {
-    if (ec) {
-        on_read(ec, 0);
-        return;
-    }
-    const ssize_t n = ::recv(socket_.native_handle(), read_buf_.data(), read_buf_.size(), MSG_DONTWAIT);
-    if (n > 0) {
-        on_read({}, size_t(n));
-    } else if (n == 0) {
-        on_read(asio::error::eof, 0);
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-        reading_ = false;
-        drained_ = false; // spurious readiness: let Asio retry the speculative way
-        read_more();
-    } else {
-        on_read(boost::system::error_code(errno, boost::system::system_category()), 0);
-    }
-}
-
-void Connection::on_read(const boost::system::error_code& ec, size_t n) {
-    reading_ = false;
+void Connection::on_events(uint32_t events) {
     if (closed_) return;
-    touch();
-    if (ec) {
+    auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
+    if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
+    if (writable_ && out_off_ < out_.size()) write_out();
+    if (!closed_) read_in();
+}
+
+bool Connection::can_read() const {
+    return !read_closed_ && !closed_ && unparsed_.empty() &&
+           pending_.size() < server_.config().max_inflight_per_connection;
+}
+
+// Reads while the socket has data and the pipeline has room. A recv that returns less than the
+// buffer leaves the socket empty: a later arrival raises a new edge, so we stop without an EAGAIN.
+void Connection::read_in() {
+    while (readable_ && can_read()) {
+        const ssize_t n = ::recv(fd_, read_buf_.data(), read_buf_.size(), 0);
+        if (n > 0) {
+            touch();
+            if (!parser_.in_progress()) request_start_ms_ = last_active_ms_;
+            if (size_t(n) < read_buf_.size()) readable_ = false;
+            const size_t left = consume(read_buf_.data(), size_t(n));
+            if (left) unparsed_.append(read_buf_.data() + n - left, left);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            readable_ = false;
+            return;
+        }
         // EOF or reset: answer what is in flight (a half-closed client may still read), then close.
+        if (n < 0 && errno != ECONNRESET) spdlog::debug("read from {} failed: {}", peer_, strerror(errno));
+        readable_ = false;
         read_closed_ = true;
-        if (ec != asio::error::eof && ec != asio::error::connection_reset && ec != asio::error::operation_aborted)
-            spdlog::debug("read from {} failed: {}", peer_, ec.message());
         if (pending_.empty()) close_now();
         else pending_.back().close_after = true;
         return;
     }
-    drained_ = n < read_buf_.size();
-    size_t left = consume(read_buf_.data(), n);
-    if (left) unparsed_.append(read_buf_.data() + n - left, left);
-    read_more();
 }
 
 size_t Connection::consume(const char* data, size_t len) {
@@ -226,7 +225,7 @@ void Connection::render(PendingResponse& p, uint16_t status, const std::vector<s
     out.append(reason_phrase(status));
     out.append("\r\ndate: ");
     out.append(server_.http_date());
-    out.append("\r\nserver: turbo\r\n");
+    out.append(server_.config().server_header ? "\r\nserver: turbo\r\n" : "\r\n");
     for (const auto& h : headers) {
         if (master_owned(h.name)) continue;
         out.append(h.name).append(": ").append(h.value).append("\r\n");
@@ -247,6 +246,7 @@ void Connection::render(PendingResponse& p, uint16_t status, const std::vector<s
 
 void Connection::complete(uint64_t request_id, const shm::ResponseView& response) {
     if (closed_) return;
+    auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
     PendingResponse* p = find(request_id);
     if (!p || p->ready) return;
     for (const auto& h : response.headers) {
@@ -266,10 +266,13 @@ void Connection::complete(uint64_t request_id, const shm::ResponseView& response
 
 void Connection::fail(uint64_t request_id, uint16_t status, std::string_view detail) {
     if (closed_) return;
+    auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
     PendingResponse* p = find(request_id);
     if (!p || p->ready) return;
     static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
-    render(*p, status, kText, reason_phrase(status));
+    static const std::vector<shm::Header> kRetry = {{"content-type", "text/plain; charset=utf-8"},
+                                                    {"retry-after", "1"}};
+    render(*p, status, status == 503 ? kRetry : kText, reason_phrase(status));
     flush();
 }
 
@@ -286,6 +289,7 @@ void Connection::answer_error(HttpError error) {
 }
 
 void Connection::shutdown_gracefully() {
+    auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
     draining_ = true;
     if (pending_.empty() && !parser_.in_progress()) close_now();
     else if (!pending_.empty()) pending_.back().close_after = true, read_closed_ = true;
@@ -305,33 +309,38 @@ void Connection::flush() {
             break;
         }
     }
-    if (!writing_active_ && !out_.empty()) {
-        writing_.swap(out_);
-        out_.clear();
-        writing_active_ = true;
-        asio::async_write(socket_, asio::buffer(writing_), [self = shared_from_this()](const auto& ec, size_t) {
-            self->on_written(ec);
-        });
-    } else if (!writing_active_ && close_after_write_) {
-        close_now();
-        return;
-    }
+    write_out();
+    if (closed_) return;
     if (!read_closed_) {
         resume_parsing();
-        read_more();
+        read_in();
     }
 }
 
-void Connection::on_written(const boost::system::error_code& ec) {
-    writing_active_ = false;
-    writing_.clear();
-    if (closed_) return;
-    if (ec) {
+void Connection::write_out() {
+    while (writable_ && out_off_ < out_.size()) {
+        const ssize_t n = ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
+        if (n > 0) {
+            out_off_ += size_t(n);
+            write_stalled_ms_ = 0;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            writable_ = false; // EPOLLOUT's edge resumes us
+            if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
+            return;
+        }
+        spdlog::debug("write to {} failed: {}", peer_, strerror(errno));
         close_now();
         return;
     }
-    touch();
-    flush();
+    if (out_off_ == out_.size() && out_off_) {
+        touch();
+        out_.clear();
+        out_off_ = 0;
+    }
+    if (out_.empty() && close_after_write_) close_now();
 }
 
 void Connection::close_now() {
@@ -339,15 +348,42 @@ void Connection::close_now() {
     auto self = shared_from_this(); // the server's reference goes below; finish this call first
     closed_ = true;
     read_closed_ = true;
-    boost::system::error_code ignored;
-    if (close_after_write_) socket_.shutdown(asio::socket_base::shutdown_send, ignored);
-    socket_.close(ignored);
+    if (close_after_write_) ::shutdown(fd_, SHUT_WR); // a FIN after the last response, not a RST
+    ::close(fd_); // also removes it from the epoll set
+    fd_ = -1;
     server_.remove_connection(this);
 }
 
-bool Connection::expired(uint64_t now_ms, uint32_t keep_alive_ms) const {
-    return !closed_ && pending_.empty() && !parser_.in_progress() && !writing_active_ &&
-           now_ms - last_active_ms_ >= keep_alive_ms;
+void Connection::check_timeouts(uint64_t now) {
+    if (closed_) return;
+    auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
+    const auto& cfg = server_.config();
+    if (!out_.empty()) {
+        if (write_stalled_ms_ && now - write_stalled_ms_ >= cfg.write_timeout_ms) {
+            spdlog::info("closing the connection of {}: it read nothing for {} ms", peer_.empty() ? "-" : peer_,
+                         cfg.write_timeout_ms);
+            close_now();
+        }
+        return;
+    }
+    if (!pending_.empty()) return; // waiting for workers: their own timeout applies
+    if (parser_.in_progress()) {
+        const bool headers = !parser_.headers_done();
+        const bool late = headers ? now - request_start_ms_ >= cfg.header_timeout_ms
+                                  : now - last_active_ms_ >= cfg.body_timeout_ms;
+        if (!late) return;
+        spdlog::info("408 to {}: the request's {} did not arrive in time", peer_.empty() ? "-" : peer_,
+                     headers ? "headers" : "body");
+        auto& p = pending_.emplace_back();
+        p.close_after = true;
+        if (cfg.access_log) p.log_request = "-";
+        read_closed_ = true;
+        static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+        render(p, 408, kText, reason_phrase(408));
+        flush();
+        return;
+    }
+    if (now - last_active_ms_ >= cfg.keep_alive_ms) close_now();
 }
 
 } // namespace turbo::master

@@ -80,6 +80,7 @@ int HttpParser::on_message_begin(llhttp_t* p) {
     s->header_bytes_ = 0;
     s->in_value_ = false;
     s->in_progress_ = true;
+    s->headers_done_ = false;
     return 0;
 }
 
@@ -195,6 +196,7 @@ int HttpParser::check_headers() {
 int HttpParser::on_headers_complete(llhttp_t* p) {
     auto* s = self(p);
     if (s->check_headers() != 0) return -1;
+    s->headers_done_ = true;
     // No protocol upgrade is implemented: ignore Upgrade and stay on HTTP/1.1 (RFC 9110 7.8), or llhttp
     // would refuse every later request on the connection. CONNECT keeps llhttp's pause (the connection ends).
     if (p->method != HTTP_CONNECT) p->upgrade = 0;

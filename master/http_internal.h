@@ -80,6 +80,8 @@ public:
     const std::string& error_detail() const { return detail_; }
     /// True between the first byte of a request and its completion (for timeouts and EOF handling).
     bool in_progress() const { return in_progress_; }
+    /// True once the current request's headers are complete (its body may still be arriving).
+    bool headers_done() const { return headers_done_; }
 
 private:
     static int on_message_begin(llhttp_t* p);
@@ -102,6 +104,7 @@ private:
     uint32_t header_bytes_ = 0;
     bool in_value_ = false; // the last header callback was a value
     bool in_progress_ = false;
+    bool headers_done_ = false;
     bool complete_ = false;
     bool continue_pause_ = false;
 };

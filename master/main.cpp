@@ -62,6 +62,25 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
     s->add_option("--ring-size", serve.ring_bytes, "Bytes per shared-memory ring (power of two)")->capture_default_str();
+    double header_timeout_s = serve.header_timeout_ms / 1000.0, body_timeout_s = serve.body_timeout_ms / 1000.0,
+           write_timeout_s = serve.write_timeout_ms / 1000.0, queue_timeout_s = serve.queue_timeout_ms / 1000.0;
+    s->add_option("--header-timeout", header_timeout_s, "Seconds a request's headers may take to arrive (408)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    s->add_option("--body-timeout", body_timeout_s, "Longest wait in seconds for more of a request body (408)")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    s->add_option("--write-timeout", write_timeout_s, "Seconds a client may read nothing of a response")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    s->add_option("--max-connections", serve.max_connections, "Open connections; more are answered 503")
+        ->capture_default_str();
+    s->add_option("--max-queue", serve.max_queue, "Requests waiting for a busy worker before 503")->capture_default_str();
+    s->add_option("--queue-timeout", queue_timeout_s, "Seconds a request may wait for a worker before 503")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+    bool no_server_header = false;
+    s->add_flag("--no-server-header", no_server_header, "Do not send the Server header");
     double timeout_s = serve.timeout_ms / 1000.0;
     s->add_option("-t,--timeout", timeout_s, "Seconds a request may run before 504 and a worker restart (0: off)")
         ->capture_default_str()
@@ -96,6 +115,11 @@ int main(int argc, char** argv) {
     serve.access_log = !no_access_log;
     serve.keep_alive_ms = uint32_t(keep_alive_s * 1000);
     serve.timeout_ms = uint32_t(timeout_s * 1000);
+    serve.header_timeout_ms = uint32_t(header_timeout_s * 1000);
+    serve.body_timeout_ms = uint32_t(body_timeout_s * 1000);
+    serve.write_timeout_ms = uint32_t(write_timeout_s * 1000);
+    serve.queue_timeout_ms = uint32_t(queue_timeout_s * 1000);
+    serve.server_header = !no_server_header;
     serve.graceful_timeout_ms = uint32_t(graceful_s * 1000);
     serve.self_exe = self_exe();
     serve.python_path = TURBO_PYTHON_DIR;

@@ -29,6 +29,13 @@ struct Config {
 
     uint32_t max_inflight_per_connection = 32; // pipelined requests in flight before reading pauses
     uint32_t keep_alive_ms = 5000;             // idle keep-alive connections close after this
+    uint32_t header_timeout_ms = 30000;        // a request's headers must arrive within this (slowloris); -> 408
+    uint32_t body_timeout_ms = 30000;          // longest wait for more of a request body; -> 408
+    uint32_t write_timeout_ms = 30000;         // a client that reads nothing of a response for this long is dropped
+    uint32_t max_connections = 16384;          // more open connections than this are answered 503 and closed
+    uint32_t max_queue = 1024;                 // requests waiting for a worker before new ones get 503
+    uint32_t queue_timeout_ms = 10000;         // a request that waited this long for a worker gets 503
+    bool server_header = true;                 // send "server: turbo"
     uint32_t graceful_timeout_ms = 30000;      // TERM: in-flight requests get this long to finish
     uint64_t ring_bytes = 1u << 20;            // per ring, power of two (shm::Config)
     uint32_t timeout_ms = 30000;               // a request running longer gets 504 and its worker is replaced; 0: off

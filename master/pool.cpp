@@ -17,7 +17,9 @@ namespace {
 
 // Fixed fd number of the master's eventfd in every worker (see worker/worker.h).
 constexpr int kWorkerNotifyFd = 3;
-constexpr size_t kMaxBacklog = 4096;
+// A worker with this many requests in flight takes no more: new ones wait in the backlog (bounded
+// by --max-queue and --queue-timeout), where a worker that frees up finds them.
+constexpr uint32_t kMaxInFlightPerWorker = 128;
 
 std::mt19937_64& rng() {
     static std::mt19937_64 r{std::random_device{}()};
@@ -115,6 +117,7 @@ int WorkerPool::pick_slot() {
             if (best_load == 0) break;
         }
     }
+    if (best >= 0 && best_load >= kMaxInFlightPerWorker) return -1; // all saturated
     if (best >= 0) last_pick_ = uint32_t(best);
     return best;
 }
@@ -124,13 +127,14 @@ void WorkerPool::dispatch(uint64_t request_id, uint64_t conn_id, std::string& pa
     meta.kind = uint16_t(shm::MessageKind::Request);
     meta.request_id = request_id;
     meta.conn_id = conn_id;
-    const int index = pick_slot();
+    const int index = backlog_.empty() ? pick_slot() : -1; // first come, first served
     if (index < 0) {
-        if (backlog_.size() >= kMaxBacklog) {
-            if (auto* c = server_.connection(conn_id)) c->fail(request_id, 503, "no worker available");
+        if (backlog_.size() >= config_.max_queue) {
+            overloaded();
+            if (auto* c = server_.connection(conn_id)) c->fail(request_id, 503, "overloaded");
             return;
         }
-        backlog_.push_back({meta, std::move(payload), 0});
+        backlog_.push_back({meta, std::move(payload), 0, shm::monotonic_ms()});
         return;
     }
     Slot& slot = slots_[index];
@@ -188,12 +192,11 @@ bool WorkerPool::pump(uint32_t index) {
 // more than parsing a request does).
 void WorkerPool::request_wake(uint32_t index) {
     slots_[index].wake_pending = true;
-    if (wake_posted_) return;
     wake_posted_ = true;
-    asio::post(server_.io(), [this] { flush_wakes(); });
 }
 
 void WorkerPool::flush_wakes() {
+    if (!wake_posted_) return;
     wake_posted_ = false;
     for (auto& slot : slots_) {
         if (!slot.wake_pending) continue;
@@ -230,6 +233,10 @@ void WorkerPool::on_response(uint32_t index, shm::Message& msg) {
     pending_.erase(it);
     if (slot.in_flight) --slot.in_flight;
     if (slot.retiring) maybe_stop_retired(index);
+    else if (slot.max_requests && !slot.recycle_queued &&
+             segment_.status(index).requests_served.load(std::memory_order_relaxed) >= slot.max_requests)
+        recycle(index);
+    if (!backlog_.empty()) flush_backlog();
     Connection* conn = server_.connection(conn_id);
     if (!conn) return; // the client went away; the late response is discarded
     if (!shm::decode_response(msg.payload, response_)) {
@@ -252,6 +259,23 @@ bool WorkerPool::service() {
         if (slot.pid > 0 && !slot.outgoing.empty()) any |= pump(i);
     }
     return any;
+}
+
+void WorkerPool::overloaded() {
+    const uint64_t now = shm::monotonic_ms();
+    if (now - last_overload_log_ms_ < 1000) return;
+    last_overload_log_ms_ = now;
+    spdlog::warn("overloaded: every worker is busy and {} request(s) wait; answering 503", backlog_.size());
+}
+
+// Requests that waited longer than --queue-timeout for a worker get 503 with Retry-After.
+void WorkerPool::expire_backlog(uint64_t now) {
+    while (!backlog_.empty() && now - backlog_.front().queued_ms >= config_.queue_timeout_ms) {
+        Outgoing m = std::move(backlog_.front());
+        backlog_.pop_front();
+        overloaded();
+        if (auto* c = server_.connection(m.meta.conn_id)) c->fail(m.meta.request_id, 503, "queue timeout");
+    }
 }
 
 void WorkerPool::flush_backlog() {

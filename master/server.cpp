@@ -8,7 +8,9 @@
 #include <csignal>
 #include <fcntl.h>
 #include <netinet/tcp.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,19 +21,15 @@ namespace {
 
 constexpr int kTickMs = 250;
 
-std::string peer_string(Socket& s) {
-    boost::system::error_code ec;
-    auto ep = s.remote_endpoint(ec);
-    if (ec) return {};
-    const sockaddr* sa = ep.data();
+std::string peer_string(const sockaddr_storage& ss) {
     char host[INET6_ADDRSTRLEN] = {};
-    if (sa->sa_family == AF_INET) {
-        auto* in = reinterpret_cast<const sockaddr_in*>(sa);
+    if (ss.ss_family == AF_INET) {
+        auto* in = reinterpret_cast<const sockaddr_in*>(&ss);
         inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
         return std::string(host) + ":" + std::to_string(ntohs(in->sin_port));
     }
-    if (sa->sa_family == AF_INET6) {
-        auto* in6 = reinterpret_cast<const sockaddr_in6*>(sa);
+    if (ss.ss_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<const sockaddr_in6*>(&ss);
         inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
         return std::string(host) + ":" + std::to_string(ntohs(in6->sin6_port));
     }
@@ -57,6 +55,9 @@ std::string validate(const Config& c) {
     if (c.limit_request_fields < 1) return "--limit-request-fields must be at least 1";
     if (c.limit_request_field_bytes < 64) return "--limit-request-field-size must be at least 64";
     if (c.max_inflight_per_connection < 1) return "max in-flight requests per connection must be at least 1";
+    if (c.max_connections < 1) return "--max-connections must be at least 1";
+    if (c.header_timeout_ms < 1 || c.body_timeout_ms < 1 || c.write_timeout_ms < 1)
+        return "--header-timeout, --body-timeout and --write-timeout must be positive";
     if (c.keep_alive_ms < 1) return "--keep-alive must be positive";
     if (c.max_requests_jitter && !c.max_requests) return "--max-requests-jitter needs --max-requests";
     if (c.access_logfile.empty() || c.error_logfile.empty()) return "log file names must not be empty (use - for the console)";
@@ -172,6 +173,7 @@ void Server::open_listener() {
     acceptor_.open(ep.protocol());
     if (unix_path_.empty()) acceptor_.set_option(asio::socket_base::reuse_address(true));
     ::fcntl(acceptor_.native_handle(), F_SETFD, FD_CLOEXEC);
+    acceptor_.non_blocking(true);
     boost::system::error_code ec;
     acceptor_.bind(ep, ec);
     if (ec) throw std::runtime_error("cannot bind " + b + ": " + ec.message());
@@ -189,27 +191,106 @@ void Server::start_listening() {
 }
 
 void Server::accept_next() {
-    acceptor_.async_accept([this](const boost::system::error_code& ec, Socket socket) {
-        if (stopping_) return;
-        if (ec) {
-            if (ec == asio::error::operation_aborted) return;
+    acceptor_.async_wait(Acceptor::wait_read, [this](const boost::system::error_code& ec) {
+        if (ec || stopping_) return;
+        accept_ready();
+    });
+}
+
+// Accepts every pending connection (non-blocking accept4, so new sockets are non-blocking and
+// close-on-exec from the start) and registers each in the connection epoll set.
+void Server::accept_ready() {
+    for (int i = 0; i < 256; ++i) {
+        sockaddr_storage ss{};
+        socklen_t len = sizeof ss;
+        const int fd = ::accept4(acceptor_.native_handle(), reinterpret_cast<sockaddr*>(&ss), &len,
+                                 SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) break;
             // EMFILE and friends: log, breathe, retry; never spin.
-            spdlog::error("accept failed: {}", ec.message());
+            spdlog::error("accept failed: {}", strerror(errno));
             auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(100));
             t->async_wait([this, t](const auto&) { accept_next(); });
             return;
         }
-        ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
         if (unix_path_.empty()) {
             int one = 1;
-            ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         }
-        std::string peer = peer_string(socket);
-        auto conn = std::make_shared<Connection>(*this, std::move(socket), ++last_conn_id_, std::move(peer));
+        if (connections_.size() >= config_.max_connections) {
+            refuse(fd);
+            continue;
+        }
+        auto conn = std::make_shared<Connection>(*this, fd, ++last_conn_id_, peer_string(ss));
+        if (!conn->start(conn_epoll_fd_)) continue; // its destructor closes the fd
         add_connection(conn);
-        conn->start();
-        accept_next();
-    });
+    }
+    accept_next();
+}
+
+// Over --max-connections: a short 503 and a close, so the client learns why; the connections
+// already open are not touched.
+void Server::refuse(int fd) {
+    static const char kBusy[] = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+                                "content-length: 19\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
+                                "Service Unavailable";
+    const ssize_t ignored = ::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)ignored;
+    ::shutdown(fd, SHUT_WR);
+    ::close(fd);
+    const uint64_t now = shm::monotonic_ms();
+    if (now - last_refusal_log_ms_ >= 1000) {
+        last_refusal_log_ms_ = now;
+        spdlog::warn("refusing connections: {} open (--max-connections)", connections_.size());
+    }
+}
+
+// The master's loop. Connection events come from our own edge-triggered epoll set, polled without
+// blocking while there is work; Asio (accept, timers, signals, the workers' eventfd) is polled at
+// least every millisecond under load. Only when nothing is left does the loop block, in Asio, with
+// the connection set and the eventfd armed, after telling the workers that the master sleeps.
+void Server::main_loop() {
+    auto& sleeping = segment_->header().master_sleeping;
+    while (!io_.stopped()) {
+        bool busy = poll_connections();
+        busy |= pool_->service();
+        pool_->flush_wakes();
+        const uint64_t now = shm::monotonic_ms();
+        if (!busy || now - last_asio_poll_ms_ >= 1) {
+            last_asio_poll_ms_ = now;
+            busy |= io_.poll() > 0;
+            pool_->flush_wakes();
+        }
+        if (busy || io_.stopped()) continue;
+        sleeping.store(1, std::memory_order_seq_cst);
+        if (pool_->service()) { // a response landed between the drain and the flag
+            sleeping.store(0, std::memory_order_relaxed);
+            continue;
+        }
+        arm_connections_wait();
+        io_.run_one();
+        sleeping.store(0, std::memory_order_relaxed);
+    }
+}
+
+bool Server::poll_connections() {
+    epoll_event events[256];
+    const int n = ::epoll_wait(conn_epoll_fd_, events, 256, 0);
+    for (int i = 0; i < n; ++i) {
+        auto it = connections_.find(events[i].data.u64);
+        if (it == connections_.end()) continue;
+        auto conn = it->second; // keeps it alive while it handles the event
+        conn->on_events(events[i].events);
+    }
+    return n > 0;
+}
+
+void Server::arm_connections_wait() {
+    if (conn_wait_armed_) return;
+    conn_wait_armed_ = true;
+    conn_epoll_->async_wait(asio::posix::stream_descriptor::wait_read,
+                            [this](const boost::system::error_code&) { conn_wait_armed_ = false; });
 }
 
 void Server::watch_signals() {
@@ -267,14 +348,7 @@ void Server::on_notify() {
     uint64_t count;
     while (::read(notify_fd_, &count, sizeof count) < 0 && errno == EINTR) {
     }
-    auto& sleeping = segment_->header().master_sleeping;
-    for (;;) {
-        sleeping.store(0, std::memory_order_relaxed);
-        while (pool_->service()) {
-        }
-        sleeping.store(1, std::memory_order_seq_cst);
-        if (!pool_->service()) break; // nothing arrived between the drain and the flag
-    }
+    pool_->service();
     if (stopping_) check_drained();
     wait_notify();
 }
@@ -285,14 +359,15 @@ void Server::tick() {
         if (ec) return;
         const uint64_t now = shm::monotonic_ms();
         pool_->tick(now);
-        std::vector<std::shared_ptr<Connection>> expired;
-        for (auto& [id, c] : connections_)
-            if (c->expired(now, config_.keep_alive_ms)) expired.push_back(c);
-        for (auto& c : expired) c->close_now();
+        std::vector<std::shared_ptr<Connection>> all;
+        all.reserve(connections_.size());
+        for (auto& [id, c] : connections_) all.push_back(c);
+        for (auto& c : all) c->check_timeouts(now);
         if (stopping_) {
             check_drained();
             if (stop_deadline_ms_ && now >= stop_deadline_ms_) {
                 spdlog::warn("graceful timeout: {} request(s) still in flight; stopping now", pool_->in_flight());
+                quick_stop_ = true;
                 finish();
                 return;
             }
@@ -311,6 +386,7 @@ void Server::stop(bool graceful, std::string_view why) {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
     if (!graceful || !first) {
+        quick_stop_ = true;
         finish();
         return;
     }
@@ -336,9 +412,11 @@ void Server::finish() {
     io_.stop();
 }
 
-// Asks workers to stop (TERM), waits up to `grace_ms`, then KILLs what is left and reaps it.
-void Server::stop_workers(int grace_ms) {
-    pool_->signal_all(SIGTERM);
+// Graceful (nothing in flight any more): TERM, which idle workers obey at once. Quick (INT, QUIT,
+// or the graceful timeout ran out): QUIT, which ends a worker even inside a handler. Then KILL
+// whatever is left after `grace_ms` and reap it.
+void Server::stop_workers(bool quick, int grace_ms) {
+    pool_->signal_all(quick ? SIGQUIT : SIGTERM);
     const uint64_t deadline = shm::monotonic_ms() + grace_ms;
     while (pool_->live_count() > 0 && shm::monotonic_ms() < deadline) {
         pool_->reap();
@@ -383,8 +461,22 @@ void Server::write_pid_file() {
     pid_file_written_ = true;
 }
 
+// Each connection is a file descriptor: take the hard limit, as servers facing the internet must.
+static void raise_fd_limit(uint32_t max_connections) {
+    rlimit rl{};
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur < max_connections + 64)
+        spdlog::warn("the open-file limit ({}) is below --max-connections ({}); accept will fail before it",
+                     rl.rlim_cur, max_connections);
+}
+
 int Server::run() {
     reopen_logs();
+    raise_fd_limit(config_.max_connections);
     for (const auto& name : shm::sweep_stale_segments())
         spdlog::info("removed stale shared memory {} of a master that is gone", name);
     shm::Config sc;
@@ -398,6 +490,9 @@ int Server::run() {
     notify_fd_ = ::fcntl(efd, F_DUPFD_CLOEXEC, 10);
     ::close(efd);
     notify_ = std::make_unique<asio::posix::stream_descriptor>(io_, notify_fd_);
+    conn_epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (conn_epoll_fd_ < 0) throw std::runtime_error("epoll_create1 failed");
+    conn_epoll_ = std::make_unique<asio::posix::stream_descriptor>(io_, conn_epoll_fd_);
 
     open_listener(); // bind now (a busy port fails fast); listen once workers are ready
     write_pid_file();
@@ -407,21 +502,21 @@ int Server::run() {
     pool_ = std::make_unique<WorkerPool>(*this, config_, *segment_, notify_fd_);
     spdlog::info("Starting turbo {} (master pid {})", TURBO_VERSION_STRING, getpid());
     pool_->start();
-    segment_->header().master_sleeping.store(1);
     wait_notify();
     tick();
-    io_.run();
+    main_loop();
 
     // Complete every aborted operation now, so no Connection outlives the Server's maps.
     boost::system::error_code ignored;
     tick_.cancel();
     signals_.cancel(ignored);
     notify_->cancel(ignored);
+    conn_epoll_->cancel(ignored);
     acceptor_.close(ignored);
     io_.restart();
     io_.poll();
 
-    stop_workers(5000);
+    stop_workers(quick_stop_, quick_stop_ ? 1000 : 3000);
     flush_access_log();
     if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
     if (pid_file_written_) ::unlink(config_.pid_file.c_str());

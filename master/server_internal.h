@@ -19,7 +19,6 @@
 namespace turbo::master {
 
 namespace asio = boost::asio;
-using Socket = asio::generic::stream_protocol::socket;
 using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 
 class Server;
@@ -41,11 +40,14 @@ struct PendingResponse {
     size_t body_bytes = 0;
 };
 
+/// One client connection: its socket is non-blocking and registered once, edge-triggered, in the
+/// server's connection epoll set; the server calls on_events() with what the kernel reported.
 class Connection : public std::enable_shared_from_this<Connection> {
 public:
-    Connection(Server& server, Socket socket, uint64_t id, std::string peer);
+    Connection(Server& server, int fd, uint64_t id, std::string peer); // takes ownership of fd
     ~Connection();
-    void start();
+    bool start(int epoll_fd);
+    void on_events(uint32_t epoll_events);
     uint64_t id() const { return id_; }
     const std::string& peer() const { return peer_; }
     /// A worker answered; `response` is the decoded message. Renders and writes in order.
@@ -54,17 +56,15 @@ public:
     void fail(uint64_t request_id, uint16_t status, std::string_view detail);
     /// Stop reading; close once every pending response is written (graceful stop).
     void shutdown_gracefully();
-    bool idle() const { return pending_.empty() && !parser_.in_progress(); }
-
-    /// True when idle (nothing pending or being read or written) for at least `keep_alive_ms`.
-    bool expired(uint64_t now_ms, uint32_t keep_alive_ms) const;
+    /// Applies the keep-alive, header, body and write timeouts; may answer 408 and close.
+    void check_timeouts(uint64_t now_ms);
     void close_now();
 
 private:
     void touch();
-    void read_more();
-    void on_read(const boost::system::error_code& ec, size_t n);
-    void on_readable(const boost::system::error_code& ec);
+    bool can_read() const;
+    void read_in();
+    void write_out();
     size_t consume(const char* data, size_t len); // returns the bytes left unparsed
     void resume_parsing();
     void dispatch_request();
@@ -72,10 +72,9 @@ private:
     void render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers, std::string_view body);
     PendingResponse* find(uint64_t request_id);
     void flush();
-    void on_written(const boost::system::error_code& ec);
 
     Server& server_;
-    Socket socket_;
+    int fd_;
     uint64_t id_;
     std::string peer_;
     HttpParser parser_;
@@ -83,15 +82,16 @@ private:
     std::string unparsed_; // bytes read but not parsed yet (parsing paused on a full pipeline)
     std::deque<PendingResponse> pending_;
     std::vector<shm::Header> headers_; // reused for encoding requests
-    std::string out_;                  // bytes queued behind the write in progress
-    std::string writing_;              // bytes of the write in progress (owned until it completes)
-    uint64_t last_active_ms_ = 0;
-    bool reading_ = false;
-    bool drained_ = false; // the last recv emptied the socket: wait for readiness before the next
+    std::string out_;                  // rendered responses not yet on the wire
+    size_t out_off_ = 0;               // bytes of out_ already sent
+    uint64_t last_active_ms_ = 0;      // last byte read or written
+    uint64_t request_start_ms_ = 0;    // first byte of the request being read
+    uint64_t write_stalled_ms_ = 0;    // when send last hit EAGAIN without progress since (0: not stalled)
+    bool readable_ = false;          // the kernel said readable and we have not seen EAGAIN/short read since
+    bool writable_ = true;           // no EAGAIN from send since the last EPOLLOUT edge
     bool parsing_ = false;
-    bool writing_active_ = false;
     bool read_closed_ = false;       // no more requests: error, close requested or peer EOF
-    bool close_after_write_ = false; // close once `out_` and `writing_` are on the wire
+    bool close_after_write_ = false; // close once out_ is on the wire
     bool closed_ = false;
     bool draining_ = false; // graceful stop
 };
@@ -130,12 +130,16 @@ public:
     /// True when a worker died before any worker ever became ready (the app cannot boot).
     bool boot_failed() const { return boot_failed_; }
     void set_stopping() { stopping_ = true; }
+    /// Wakes the workers that were given requests since the last call and sleep (one futex wake
+    /// per worker per loop iteration, however many requests it got).
+    void flush_wakes();
 
 private:
     struct Outgoing {
         shm::FrameHeader meta{};
         std::string payload;
         size_t offset = 0;
+        uint64_t queued_ms = 0; // when it entered the backlog
     };
     struct Slot {
         int pid = -1;
@@ -173,15 +177,16 @@ private:
     void on_response(uint32_t slot, shm::Message& msg);
     void assign(uint32_t slot, Outgoing&& msg);
     void flush_backlog();
+    void expire_backlog(uint64_t now_ms);
+    void overloaded();
     void request_wake(uint32_t slot);
-    void flush_wakes();
     // supervisor.cpp: process management
     void on_ready(uint32_t slot);
     void on_exit(uint32_t slot, int status);
     void recover_requests(uint32_t slot);
     void retire(uint32_t slot, std::string_view why);
     void maybe_stop_retired(uint32_t slot);
-    void queue_replacement(uint32_t slot);
+    void recycle(uint32_t slot);
     void next_replacement();
     void schedule_respawn(uint32_t slot);
     void kill_slot(uint32_t slot, std::string_view why);
@@ -201,6 +206,7 @@ private:
     shm::ResponseView response_;
     uint32_t target_ = 1;                  // workers wanted (TTIN/TTOU change it)
     uint32_t last_pick_ = 0;               // ties go to the next ready slot after the last one picked
+    uint64_t last_overload_log_ms_ = 0;
     bool boot_failed_ = false;
     bool stopping_ = false;
     bool wake_posted_ = false;
@@ -233,6 +239,11 @@ private:
     void open_listener();
     void start_listening();
     void accept_next();
+    void accept_ready();
+    void refuse(int fd);
+    void main_loop();
+    bool poll_connections();
+    void arm_connections_wait();
     void watch_signals();
     void watch_signals_again();
     void on_signal(int sig);
@@ -242,7 +253,7 @@ private:
     void flush_access_log();
     void check_drained();
     void finish();
-    void stop_workers(int grace_ms);
+    void stop_workers(bool quick, int grace_ms);
     void reopen_logs();
     void write_pid_file();
     void watch_files();
@@ -254,6 +265,11 @@ private:
     std::optional<shm::Segment> segment_;
     int notify_fd_ = -1;
     std::unique_ptr<asio::posix::stream_descriptor> notify_;
+    int conn_epoll_fd_ = -1; // every client connection, edge-triggered (see Connection)
+    std::unique_ptr<asio::posix::stream_descriptor> conn_epoll_;
+    bool conn_wait_armed_ = false;
+    uint64_t last_asio_poll_ms_ = 0;
+    uint64_t last_refusal_log_ms_ = 0;
     std::unique_ptr<WorkerPool> pool_;
     Acceptor acceptor_;
     asio::signal_set signals_;
@@ -270,6 +286,7 @@ private:
     bool listening_ = false;
     bool stopping_ = false;
     bool finished_ = false;
+    bool quick_stop_ = false;
     bool pid_file_written_ = false;
     int access_fd_ = 1; // stdout unless --access-logfile
     int inotify_fd_ = -1;

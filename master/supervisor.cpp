@@ -73,7 +73,7 @@ void WorkerPool::on_ready(uint32_t index) {
         // The replacement is up: only now does the old worker stop taking requests.
         const int old = slot.replaces;
         slot.replaces = -1;
-        replacing_ = -1;
+        if (replacing_ == int(index)) replacing_ = -1;
         if (slots_[old].pid > 0 && !slots_[old].retiring) retire(uint32_t(old), "replaced");
         next_replacement();
     }
@@ -113,12 +113,18 @@ void WorkerPool::reload(std::string_view why) {
     next_replacement();
 }
 
-void WorkerPool::queue_replacement(uint32_t index) {
+// --max-requests: the replacement starts at once (not queued behind others, so a worker overshoots
+// its limit only by what it serves while one new worker boots).
+void WorkerPool::recycle(uint32_t index) {
     Slot& s = slots_[index];
-    if (s.recycle_queued || s.retiring) return;
+    if (s.recycle_queued || s.retiring || stopping_) return;
+    const int fresh = free_slot();
+    if (fresh < 0) return; // tried again on the next response
     s.recycle_queued = true;
-    replace_queue_.push_back(index);
-    next_replacement();
+    spdlog::info("worker {} served {} requests (--max-requests); replacing it", s.pid,
+                 segment_.status(index).requests_served.load());
+    slots_[fresh].replaces = int(index);
+    spawn(uint32_t(fresh));
 }
 
 // Starts the next replacement unless one is under way: spawn the new worker into a free slot; the
@@ -173,6 +179,7 @@ void WorkerPool::remove_worker() {
 }
 
 void WorkerPool::tick(uint64_t now) {
+    expire_backlog(now);
     for (uint32_t i = 0; i < slots_.size(); ++i) {
         Slot& slot = slots_[i];
         if (slot.pid <= 0) continue;
@@ -203,12 +210,9 @@ void WorkerPool::tick(uint64_t now) {
             slot.kill_at_ms = now + kTimeoutKillGraceMs;
             continue;
         }
-        if (slot.max_requests && slot.state == shm::WorkerState::Ready && !slot.retiring && slot.replaces < 0 &&
-            status.requests_served.load(std::memory_order_relaxed) >= slot.max_requests) {
-            spdlog::info("worker {} served {} requests (--max-requests); replacing it", slot.pid,
-                         status.requests_served.load());
-            queue_replacement(i);
-        }
+        if (slot.max_requests && slot.state == shm::WorkerState::Ready && !slot.retiring &&
+            status.requests_served.load(std::memory_order_relaxed) >= slot.max_requests)
+            recycle(i);
     }
 }
 
@@ -235,10 +239,11 @@ void WorkerPool::recover_requests(uint32_t index) {
         auto it = pending_.find(m.meta.request_id);
         if (it == pending_.end() || it->second.slot != index) continue;
         pending_.erase(it);
-        again.push_back({m.meta, std::move(m.payload), 0});
+        again.push_back({m.meta, std::move(m.payload), 0, shm::monotonic_ms()});
         m.payload.clear();
     }
     for (auto& o : slot.outgoing) { // never (fully) written: whole payloads are still here
+        o.queued_ms = shm::monotonic_ms();
         auto it = pending_.find(o.meta.request_id);
         if (it == pending_.end() || it->second.slot != index) continue;
         pending_.erase(it);
@@ -263,6 +268,7 @@ void WorkerPool::recover_requests(uint32_t index) {
 
 void WorkerPool::on_exit(uint32_t index, int status) {
     Slot& slot = slots_[index];
+    drain(index); // responses it finished before dying still go out
     const bool expected = stopping_ || (slot.retiring && slot.term_sent);
     const uint64_t lived_ms = shm::monotonic_ms() - slot.spawned_ms;
     if (expected) spdlog::debug("worker {} {}", slot.pid, describe_exit(status));
@@ -290,11 +296,16 @@ void WorkerPool::on_exit(uint32_t index, int status) {
         // A replacement that never came up: the new code is broken. Keep the old workers.
         spdlog::error("reload failed: the new worker could not boot (see the error above); the running "
                       "workers keep serving the previous code");
-        slots_[slot.replaces].recycle_queued = false;
+        Slot& old = slots_[slot.replaces];
+        if (old.recycle_queued && old.max_requests) {
+            old.max_requests = 0; // do not try again on every response: the next HUP will
+            spdlog::warn("worker {} keeps serving past --max-requests until the app can boot again", old.pid);
+        }
+        old.recycle_queued = false;
         for (uint32_t q : replace_queue_) slots_[q].recycle_queued = false;
         replace_queue_.clear();
         slot.replaces = -1;
-        replacing_ = -1;
+        if (replacing_ == int(index)) replacing_ = -1;
         slot.state = shm::WorkerState::Empty;
         flush_backlog();
         return;

@@ -18,7 +18,10 @@ namespace {
 volatile std::sig_atomic_t g_stop = 0; // 1: TERM (finish the request in hand), 2: QUIT (now)
 volatile std::sig_atomic_t g_reopen = 0; // USR1: reopen the error log
 
-void on_stop_signal(int sig) { g_stop = sig == SIGQUIT ? 2 : 1; }
+void on_stop_signal(int sig) {
+    if (sig == SIGQUIT) _exit(0); // quick stop: now, even in the middle of a handler
+    g_stop = 1;
+}
 void on_usr1(int) { g_reopen = 1; }
 
 void reopen_error_log(const Config& config) {
@@ -84,6 +87,12 @@ private:
 
 bool parent_alive(int master_pid) { return getppid() == master_pid; }
 
+uint64_t monotonic_us() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000 + uint64_t(ts.tv_nsec) / 1000;
+}
+
 // Pushes one encoded response, waiting for space when the ring is full. False when told to quit
 // or orphaned while waiting.
 bool push(shm::RingWriter& writer, shm::FrameHeader meta, const std::string& payload, Notifier& notifier,
@@ -114,7 +123,6 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
     Response response;
     shm::ResponseView view;
     std::string encoded;
-    uint32_t unsignaled = 0;
     uint64_t last_parent_check_ms = 0;
 
     status.state.store(uint32_t(shm::WorkerState::Ready));
@@ -152,20 +160,13 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             if (!push(writer, meta, encoded, notifier, config)) break;
             status.request_started_ms.store(0, std::memory_order_relaxed);
             status.requests_served.fetch_add(1, std::memory_order_relaxed);
-            // Batch wake-ups while more requests wait; never hold back more than a few responses.
-            if (++unsignaled >= 16 || request_ring.empty()) {
-                notifier.responses_published();
-                unsignaled = 0;
-            }
+            // Only a load when the master is awake (it polls the rings then); an eventfd write when it sleeps.
+            notifier.responses_published();
             continue;
         }
         if (st == shm::ReadStatus::Corrupt) {
             spdlog::critical("corrupt frame in the request ring; exiting");
             return 70;
-        }
-        if (unsignaled) {
-            notifier.responses_published();
-            unsignaled = 0;
         }
         if (g_reopen) reopen_error_log(config);
         const uint64_t now = shm::monotonic_ms();
@@ -178,7 +179,14 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             }
         }
         py::gil_scoped_release unlocked;
-        shm::wait_for_data(request_ring, config.idle_wait_ms);
+        // Spin briefly before sleeping while the master is awake and busy: under load the next
+        // request usually arrives within microseconds, and a futex wake costs more than that.
+        bool arrived = false;
+        if (!segment.header().master_sleeping.load(std::memory_order_relaxed)) {
+            const uint64_t spin_until = monotonic_us() + config.spin_us;
+            while (!(arrived = !request_ring.empty()) && monotonic_us() < spin_until) __builtin_ia32_pause();
+        }
+        if (!arrived) shm::wait_for_data(request_ring, config.idle_wait_ms);
     }
     return 0;
 }

@@ -467,3 +467,191 @@ class TurboServer:
     def post_json(self, path: str, obj) -> RawResponse:
         body = json.dumps(obj, separators=(",", ":")).encode()
         return self.request("POST", path, {"Content-Type": "application/json"}, body)
+
+
+# --- process-manager helpers (tests/e2e/test_process_*.py) ----------------------------------------
+
+PROC_APP = APPS_DIR / "proc_app.py"
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.02):
+    """Poll predicate() until it returns something truthy (returned) or timeout passes (None)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(interval)
+
+
+def child_pids(pid: int) -> set[int]:
+    """Live (non-zombie) direct children of pid, from /proc/<pid>/task/*/children."""
+    kids: set[int] = set()
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return kids
+    for tid in tasks:
+        try:
+            kids.update(int(k) for k in Path(f"/proc/{pid}/task/{tid}/children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return {k for k in kids if proc_state(k) not in (None, "Z")}
+
+
+def copy_proc_app(dest_dir: Path, version: str = "v1") -> Path:
+    """A private copy of apps/proc_app.py (tests edit it); returns its path."""
+    dest_dir = Path(dest_dir)
+    dest_dir.mkdir(parents=True, exist_ok=True)
+    path = dest_dir / PROC_APP.name
+    path.write_text(PROC_APP.read_text())
+    if version != "v1":
+        set_app_version(path, version)
+    return path
+
+
+def rewrite_app(path: Path, text: str) -> None:
+    """Replace an app file's source so that a fresh import cannot use a stale .pyc.
+
+    CPython's .pyc check is (mtime in whole seconds, size): drop __pycache__ and move the mtime
+    forward, so an edit within the same second and of the same size is still seen.
+    """
+    path = Path(path)
+    old_mtime = path.stat().st_mtime if path.exists() else 0
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.utime(tmp, (time.time(), max(time.time(), old_mtime + 2)))
+    cache = path.parent / "__pycache__"
+    if cache.is_dir():
+        for f in cache.iterdir():
+            if f.name.startswith(path.stem + "."):
+                f.unlink()
+    os.replace(tmp, path)
+
+
+def set_app_version(path: Path, version: str) -> None:
+    text = Path(path).read_text()
+    new, n = re.subn(r'^VERSION = "[^"]*"$', f'VERSION = "{version}"', text, count=1, flags=re.M)
+    assert n == 1, f"no VERSION line in {path}"
+    rewrite_app(path, new)
+
+
+class LoadGenerator:
+    """Threads doing keep-alive GETs with http.client; every response and every error is recorded.
+
+    Each record is (t_sent, t_done, status or None, json body or None, error or None), times from
+    time.monotonic(). After a connection error the thread opens a new connection (after 20 ms).
+    per_thread bounds the requests of each thread (None: until stop()).
+    """
+
+    def __init__(self, address, path: str = "/", threads: int = 4, timeout: float = 15.0,
+                 per_thread: int | None = None, pause: float = 0.0):
+        import threading
+
+        self.host, self.port = address[0], address[1]
+        self.path = path
+        self.timeout = timeout
+        self.per_thread = per_thread
+        self.pause = pause
+        self.records: list[tuple] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+
+    def _connect(self):
+        import http.client
+
+        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+
+    def _run(self) -> None:
+        conn = self._connect()
+        done = 0
+        while not self._stop.is_set() and (self.per_thread is None or done < self.per_thread):
+            path = self.path() if callable(self.path) else self.path
+            t0 = time.monotonic()
+            try:
+                conn.request("GET", path)
+                resp = conn.getresponse()
+                body = resp.read()
+                try:
+                    data = json.loads(body)
+                except ValueError:
+                    data = {"raw": body[:200].decode("latin-1")}
+                rec = (t0, time.monotonic(), resp.status, data, None)
+            except Exception as e:  # noqa: BLE001 - every error is a finding; recorded, then reconnect
+                rec = (t0, time.monotonic(), None, None, f"{type(e).__name__}: {e}")
+                conn.close()
+                conn = self._connect()
+                time.sleep(0.02)
+            with self._lock:
+                self.records.append(rec)
+            done += 1
+            if self.pause:
+                time.sleep(self.pause)
+        conn.close()
+
+    def start(self) -> "LoadGenerator":
+        for t in self._threads:
+            t.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> "LoadGenerator":
+        self._stop.set()
+        self.join(timeout)
+        return self
+
+    def join(self, timeout: float = 30.0) -> "LoadGenerator":
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(0.0, deadline - time.monotonic()))
+        alive = sum(t.is_alive() for t in self._threads)
+        assert not alive, f"{alive} load thread(s) still blocked after {timeout} s"
+        return self
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self.join()
+
+    # results
+
+    def snapshot(self) -> list[tuple]:
+        with self._lock:
+            return list(self.records)
+
+    def count(self) -> int:
+        with self._lock:
+            return len(self.records)
+
+    def wait_count(self, n: int, timeout: float) -> int:
+        """Wait until at least n more requests than now have finished; returns the new total."""
+        target = self.count() + n
+        wait_until(lambda: self.count() >= target, timeout)
+        return self.count()
+
+    def statuses(self, records=None) -> dict:
+        out: dict = {}
+        for r in self.snapshot() if records is None else records:
+            key = r[2] if r[2] is not None else "error"
+            out[key] = out.get(key, 0) + 1
+        return out
+
+    def failures(self, records=None, ok=(200,)) -> list[tuple]:
+        return [r for r in (self.snapshot() if records is None else records) if r[2] not in ok]
+
+    def errors(self, records=None) -> list[str]:
+        return [r[4] for r in (self.snapshot() if records is None else records) if r[4] is not None]
+
+    def pids(self, records=None, since: float = 0.0) -> set[int]:
+        return {r[3]["pid"] for r in (self.snapshot() if records is None else records)
+                if r[2] == 200 and r[0] >= since and isinstance(r[3], dict) and "pid" in r[3]}
+
+    def summary(self, records=None) -> str:
+        records = self.snapshot() if records is None else records
+        fails = self.failures(records)
+        return (f"{len(records)} requests, statuses {self.statuses(records)}, "
+                f"first failures: {[(round(r[0], 3), r[2], r[3], r[4]) for r in fails[:5]]}")
