@@ -107,14 +107,19 @@ int WorkerPool::pick_slot() {
     const uint32_t n = uint32_t(slots_.size());
     int best = -1;
     uint32_t best_load = UINT32_MAX;
+    bool best_awake = false;
     for (uint32_t k = 1; k <= n; ++k) {
         const uint32_t i = (last_pick_ + k) % n;
         const Slot& s = slots_[i];
         if (s.state != shm::WorkerState::Ready || s.retiring) continue;
-        if (s.in_flight < best_load) {
+        // Among equally loaded workers, one that is awake (not blocked on its futex) is cheaper:
+        // waking a sleeping one costs the master a syscall and an inter-processor interrupt.
+        const bool awake = s.writer.ring().control->consumer_sleeping.load(std::memory_order_relaxed) == 0;
+        if (s.in_flight < best_load || (s.in_flight == best_load && awake && !best_awake)) {
             best = int(i);
             best_load = s.in_flight;
-            if (best_load == 0) break;
+            best_awake = awake;
+            if (best_load == 0 && awake) break;
         }
     }
     if (best >= 0 && best_load >= kMaxInFlightPerWorker) return -1; // all saturated
