@@ -214,11 +214,11 @@ PendingResponse* Connection::find(uint64_t request_id) {
     return nullptr;
 }
 
-void Connection::render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
-                        std::string_view body) {
+void Connection::render_head(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
+                             uint64_t body_bytes, size_t reserve) {
     auto& out = p.data;
     const bool with_body = status_has_body(status);
-    out.reserve(160 + body.size());
+    out.reserve(160 + reserve);
     out.append("HTTP/1.1 ");
     append_number(out, status);
     out.push_back(' ');
@@ -232,16 +232,96 @@ void Connection::render(PendingResponse& p, uint16_t status, const std::vector<s
     }
     if (with_body) {
         out.append("content-length: ");
-        append_number(out, body.size());
+        append_number(out, body_bytes);
         out.append("\r\n");
     }
     if (p.close_after) out.append("connection: close\r\n");
     else if (p.http10) out.append("connection: keep-alive\r\n");
     out.append("\r\n");
-    if (with_body && !p.head) out.append(body);
     p.status = status;
-    p.body_bytes = with_body && !p.head ? body.size() : 0;
+    p.body_bytes = with_body && !p.head ? body_bytes : 0;
+    p.drop_body = !with_body || p.head;
+}
+
+void Connection::render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
+                        std::string_view body) {
+    render_head(p, status, headers, body.size(), body.size());
+    if (!p.drop_body) p.data.append(body);
     p.ready = true;
+}
+
+bool Connection::headers_valid(const PendingResponse& p, const std::vector<shm::Header>& headers) const {
+    for (const auto& h : headers) {
+        if (!valid_header(h)) {
+            spdlog::error("response to \"{}\" has an invalid header (CR, LF or NUL in a value, or a bad name); "
+                          "answering 500",
+                          p.log_request.empty() ? std::string("request") : p.log_request);
+            return false;
+        }
+    }
+    return true;
+}
+
+// Large responses stream: the head goes out as soon as the first fragment arrives, the body as the
+// worker produces it. The pool stops reading that worker's ring while we hold more than
+// kStreamHighWater bytes for this client (backpressure reaches the worker through its full ring).
+void Connection::stream_begin(uint64_t request_id, const shm::ResponseView& head, uint64_t body_bytes) {
+    if (closed_) return;
+    auto self = shared_from_this();
+    PendingResponse* p = find(request_id);
+    if (!p || p->ready) return;
+    static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+    if (!headers_valid(*p, head.headers)) {
+        render(*p, 500, kText, "Internal Server Error");
+        p->streaming_failed = true;
+        flush();
+        return;
+    }
+    render_head(*p, head.status, head.headers, body_bytes, 0);
+    p->streaming = true;
+    flush();
+}
+
+void Connection::stream_body(uint64_t request_id, std::string_view data) {
+    if (closed_) return;
+    auto self = shared_from_this();
+    PendingResponse* p = find(request_id);
+    if (!p || !p->streaming || p->ready) return;
+    if (!p->drop_body) p->data.append(data);
+    if (&pending_.front() == p) flush();
+}
+
+void Connection::stream_end(uint64_t request_id) {
+    if (closed_) return;
+    auto self = shared_from_this();
+    PendingResponse* p = find(request_id);
+    if (!p || !p->streaming || p->ready) return;
+    p->ready = true;
+    flush();
+}
+
+void Connection::stream_abort(uint64_t request_id) {
+    PendingResponse* p = find(request_id);
+    if (!p || !p->streaming) return;
+    spdlog::error("the worker died while streaming a response to {}; closing the connection", peer_);
+    close_now(); // the client sees a short body and a closed connection, never a wrong one
+}
+
+size_t Connection::buffered() const {
+    size_t n = out_.size() - out_off_;
+    for (const auto& p : pending_) n += p.data.size();
+    return n;
+}
+
+bool Connection::backlogged() const { return buffered() > kStreamHighWater; }
+
+void Connection::wait_for_drain(uint32_t slot) { waiting_slot_ = int(slot); }
+
+void Connection::release_waiter() {
+    if (waiting_slot_ < 0) return;
+    const uint32_t slot = uint32_t(waiting_slot_);
+    waiting_slot_ = -1;
+    server_.pool().resume(slot);
 }
 
 void Connection::complete(uint64_t request_id, const shm::ResponseView& response) {
@@ -249,16 +329,11 @@ void Connection::complete(uint64_t request_id, const shm::ResponseView& response
     auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
     PendingResponse* p = find(request_id);
     if (!p || p->ready) return;
-    for (const auto& h : response.headers) {
-        if (!valid_header(h)) {
-            spdlog::error("response to \"{}\" has an invalid header (CR, LF or NUL in a value, or a bad name); "
-                          "answering 500",
-                          p->log_request.empty() ? std::string("request") : p->log_request);
-            static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
-            render(*p, 500, kText, "Internal Server Error");
-            flush();
-            return;
-        }
+    if (!headers_valid(*p, response.headers)) {
+        static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+        render(*p, 500, kText, "Internal Server Error");
+        flush();
+        return;
     }
     render(*p, response.status, response.headers, response.body);
     flush();
@@ -296,8 +371,14 @@ void Connection::shutdown_gracefully() {
 }
 
 void Connection::flush() {
-    while (!pending_.empty() && pending_.front().ready) {
+    while (!pending_.empty()) {
         auto& p = pending_.front();
+        if (p.streaming && !p.ready) { // a response still streaming: pass on what has arrived
+            out_.append(p.data);
+            p.data.clear();
+            break;
+        }
+        if (!p.ready) break;
         out_.append(p.data);
         if (!p.interim && server_.config().access_log) server_.access_log(peer_, p);
         const bool close = p.close_after;
@@ -339,7 +420,11 @@ void Connection::write_out() {
         touch();
         out_.clear();
         out_off_ = 0;
+    } else if (out_off_ > (1u << 20)) { // keep a long stream's buffer from growing
+        out_.erase(0, out_off_);
+        out_off_ = 0;
     }
+    if (waiting_slot_ >= 0 && buffered() < kStreamLowWater) release_waiter();
     if (out_.empty() && close_after_write_) close_now();
 }
 
@@ -351,6 +436,7 @@ void Connection::close_now() {
     if (close_after_write_) ::shutdown(fd_, SHUT_WR); // a FIN after the last response, not a RST
     ::close(fd_); // also removes it from the epoll set
     fd_ = -1;
+    release_waiter();
     server_.remove_connection(this);
 }
 

@@ -214,6 +214,21 @@ bool WorkerPool::drain(uint32_t index) {
     Slot& slot = slots_[index];
     bool any = false;
     for (;;) {
+        if (slot.paused) break;
+        shm::FrameHeader h;
+        const bool stream = slot.stream.active ||
+                            (!slot.reader.in_message() && slot.reader.peek(h) && (h.flags & shm::kFrameFirst) &&
+                             !(h.flags & shm::kFrameLast) && h.kind == uint16_t(shm::MessageKind::Response) &&
+                             h.total_bytes >= kStreamThreshold);
+        if (stream) {
+            const auto st = slot.reader.read_frame(h, frame_);
+            if (st == shm::ReadStatus::Corrupt) kill_slot(index, "corrupt frame in its response ring");
+            if (st != shm::ReadStatus::Message) break;
+            any = true;
+            on_stream_frame(index, h);
+            if (slots_[index].pid <= 0) return any;
+            continue;
+        }
         const auto st = slot.reader.read(message_);
         if (st == shm::ReadStatus::Message) {
             any = true;
@@ -250,6 +265,64 @@ void WorkerPool::on_response(uint32_t index, shm::Message& msg) {
         return;
     }
     conn->complete(msg.meta.request_id, response_);
+}
+
+void WorkerPool::on_stream_frame(uint32_t index, const shm::FrameHeader& h) {
+    Slot& slot = slots_[index];
+    auto& st = slot.stream;
+    std::string_view body = frame_;
+    if (h.flags & shm::kFrameFirst) {
+        st.active = true;
+        st.request_id = h.request_id;
+        st.conn_id = 0;
+        auto it = pending_.find(h.request_id);
+        if (h.generation == slot.generation && it != pending_.end() && it->second.slot == index) {
+            st.conn_id = it->second.conn_id;
+            st.counted = true; // the worker stays busy (in flight) until the last frame
+            pending_.erase(it); // answered from now on: a later death aborts the stream, never 502s
+        }
+        Connection* c = server_.connection(st.conn_id);
+        size_t head_bytes = 0;
+        uint64_t body_bytes = 0;
+        if (c && !shm::decode_response_head(frame_, response_, head_bytes, body_bytes)) {
+            spdlog::error("worker {} sent a response head larger than its first fragment; answering 500", slot.pid);
+            c->fail(h.request_id, 500, "malformed response");
+            st.conn_id = 0;
+            c = nullptr;
+        }
+        if (c) c->stream_begin(h.request_id, response_, body_bytes);
+        body = c ? body.substr(head_bytes) : std::string_view();
+    }
+    Connection* c = server_.connection(st.conn_id);
+    if (c && !body.empty()) c->stream_body(st.request_id, body);
+    if (h.flags & shm::kFrameLast) {
+        end_stream(index, false);
+        return;
+    }
+    c = server_.connection(st.conn_id);
+    if (c && c->backlogged()) {
+        slot.paused = true; // the worker blocks on its full ring until this client reads
+        c->wait_for_drain(index);
+    }
+}
+
+void WorkerPool::end_stream(uint32_t index, bool aborted) {
+    Slot& slot = slots_[index];
+    auto& st = slot.stream;
+    if (!st.active) return;
+    if (Connection* c = server_.connection(st.conn_id)) {
+        if (aborted) c->stream_abort(st.request_id);
+        else c->stream_end(st.request_id);
+    }
+    if (st.counted && slot.in_flight) --slot.in_flight;
+    st = {};
+    slot.paused = false;
+    if (slot.retiring) maybe_stop_retired(index);
+    if (!backlog_.empty()) flush_backlog();
+}
+
+void WorkerPool::resume(uint32_t index) {
+    if (index < slots_.size()) slots_[index].paused = false; // the loop's next service() drains it
 }
 
 bool WorkerPool::service() {

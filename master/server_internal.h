@@ -19,6 +19,10 @@
 namespace turbo::master {
 
 namespace asio = boost::asio;
+
+inline constexpr size_t kStreamThreshold = 256 * 1024; // responses at least this large are streamed
+inline constexpr size_t kStreamHighWater = 1 << 20;    // per client: pause the worker above this
+inline constexpr size_t kStreamLowWater = 256 * 1024;  // ... and resume below this
 using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 
 class Server;
@@ -31,6 +35,9 @@ struct PendingResponse {
     bool head = false;        // HEAD request: headers only
     bool http10 = false;      // HTTP/1.0 request (keep-alive must be announced)
     bool interim = false;     // a 100 Continue, not a request's final response
+    bool streaming = false;   // a large response whose body arrives in pieces (data holds what is unsent)
+    bool streaming_failed = false;
+    bool drop_body = false;   // HEAD, 204, 304: the body is counted but not sent
     std::string data;         // the rendered response, once ready
     // Access-log fields, filled only when the access log is on.
     std::string log_request; // "GET /path HTTP/1.1"
@@ -54,6 +61,15 @@ public:
     void complete(uint64_t request_id, const shm::ResponseView& response);
     /// The request failed before a worker answered (worker died, overload): answer `status`.
     void fail(uint64_t request_id, uint16_t status, std::string_view detail);
+    /// Streaming a large response (see WorkerPool::drain): head, body pieces, end; abort closes.
+    void stream_begin(uint64_t request_id, const shm::ResponseView& head, uint64_t body_bytes);
+    void stream_body(uint64_t request_id, std::string_view data);
+    void stream_end(uint64_t request_id);
+    void stream_abort(uint64_t request_id);
+    /// More than the high-water mark is waiting for this client: the pool pauses the worker's ring
+    /// and resumes it (wait_for_drain) once the client has read down to the low-water mark.
+    bool backlogged() const;
+    void wait_for_drain(uint32_t slot);
     /// Stop reading; close once every pending response is written (graceful stop).
     void shutdown_gracefully();
     /// Applies the keep-alive, header, body and write timeouts; may answer 408 and close.
@@ -70,6 +86,11 @@ private:
     void dispatch_request();
     void answer_error(HttpError error);
     void render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers, std::string_view body);
+    void render_head(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
+                     uint64_t body_bytes, size_t reserve);
+    bool headers_valid(const PendingResponse& p, const std::vector<shm::Header>& headers) const;
+    size_t buffered() const;
+    void release_waiter();
     PendingResponse* find(uint64_t request_id);
     void flush();
 
@@ -94,6 +115,7 @@ private:
     bool close_after_write_ = false; // close once out_ is on the wire
     bool closed_ = false;
     bool draining_ = false; // graceful stop
+    int waiting_slot_ = -1; // a worker slot paused until this client reads (streaming backpressure)
 };
 
 /// Spawns, supervises and talks to the workers: one slot per worker in the shared segment.
@@ -130,6 +152,8 @@ public:
     /// True when a worker died before any worker ever became ready (the app cannot boot).
     bool boot_failed() const { return boot_failed_; }
     void set_stopping() { stopping_ = true; }
+    /// A client drained below the low-water mark: read the slot's ring again.
+    void resume(uint32_t slot);
     /// Wakes the workers that were given requests since the last call and sleep (one futex wake
     /// per worker per loop iteration, however many requests it got).
     void flush_wakes();
@@ -161,6 +185,13 @@ private:
         bool respawn_pending = false;
         bool recycle_queued = false;
         bool wake_pending = false;  // requests published since the last wake check
+        bool paused = false;        // not draining: a streaming client is backed up
+        struct {
+            bool active = false;    // between the first and last frame of a streamed response
+            uint64_t request_id = 0;
+            uint64_t conn_id = 0;   // 0: discard (stale, or the client is gone)
+            bool counted = false;   // its request is in in_flight until the stream ends
+        } stream;
     };
     struct Pending {
         uint64_t conn_id;
@@ -175,6 +206,8 @@ private:
     bool pump(uint32_t slot);
     bool drain(uint32_t slot);
     void on_response(uint32_t slot, shm::Message& msg);
+    void on_stream_frame(uint32_t slot, const shm::FrameHeader& h);
+    void end_stream(uint32_t slot, bool aborted);
     void assign(uint32_t slot, Outgoing&& msg);
     void flush_backlog();
     void expire_backlog(uint64_t now_ms);
@@ -203,6 +236,7 @@ private:
     std::deque<uint32_t> replace_queue_;   // slots to replace, one at a time
     int replacing_ = -1;                   // the new worker of the replacement under way
     shm::Message message_;                 // reused buffer for responses
+    std::string frame_;                    // reused buffer for streamed frames
     shm::ResponseView response_;
     uint32_t target_ = 1;                  // workers wanted (TTIN/TTOU change it)
     uint32_t last_pick_ = 0;               // ties go to the next ready slot after the last one picked

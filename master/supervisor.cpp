@@ -93,7 +93,9 @@ void WorkerPool::retire(uint32_t index, std::string_view why) {
 
 void WorkerPool::maybe_stop_retired(uint32_t index) {
     Slot& slot = slots_[index];
-    if (!slot.retiring || slot.term_sent || slot.pid <= 0 || slot.in_flight || !slot.outgoing.empty()) return;
+    if (!slot.retiring || slot.term_sent || slot.pid <= 0 || slot.in_flight || !slot.outgoing.empty() ||
+        slot.stream.active)
+        return;
     ::kill(slot.pid, SIGTERM);
     slot.term_sent = true;
     slot.kill_at_ms = shm::monotonic_ms() + config_.graceful_timeout_ms;
@@ -268,7 +270,9 @@ void WorkerPool::recover_requests(uint32_t index) {
 
 void WorkerPool::on_exit(uint32_t index, int status) {
     Slot& slot = slots_[index];
+    slot.paused = false;
     drain(index); // responses it finished before dying still go out
+    end_stream(index, true);
     const bool expected = stopping_ || (slot.retiring && slot.term_sent);
     const uint64_t lived_ms = shm::monotonic_ms() - slot.spawned_ms;
     if (expected) spdlog::debug("worker {} {}", slot.pid, describe_exit(status));

@@ -109,6 +109,17 @@ void encode_response(const ResponseView& r, std::string& out) {
     out.append(r.body);
 }
 
+bool decode_response_head(std::string_view prefix, ResponseView& r, size_t& head_bytes, uint64_t& body_bytes) {
+    Cursor c(prefix);
+    uint16_t pad = 0;
+    uint32_t hc = 0, bl = 0;
+    if (!c.u16(r.status) || !c.u16(pad) || !c.u32(hc) || !c.u32(bl)) return false;
+    if (!c.headers(hc, r.headers)) return false;
+    head_bytes = prefix.size() - c.remaining();
+    body_bytes = bl;
+    return true;
+}
+
 bool decode_response(std::string_view payload, ResponseView& r) {
     Cursor c(payload);
     uint16_t pad = 0;

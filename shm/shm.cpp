@@ -169,6 +169,31 @@ ReadStatus RingReader::read(Message& out) {
     }
 }
 
+bool RingReader::peek(FrameHeader& h) const {
+    auto& c = *ring_.control;
+    const uint64_t tail = c.tail.load(std::memory_order_relaxed);
+    const uint64_t head = c.head.load(std::memory_order_acquire);
+    if (head - tail < kHeaderBytes || head - tail > c.capacity) return false;
+    copy_out(ring_, tail, &h, kHeaderBytes);
+    return true;
+}
+
+ReadStatus RingReader::read_frame(FrameHeader& h, std::string& payload) {
+    auto& c = *ring_.control;
+    uint64_t tail = c.tail.load(std::memory_order_relaxed);
+    const uint64_t head = c.head.load(std::memory_order_acquire);
+    if (head == tail) return ReadStatus::Empty;
+    const uint64_t avail = head - tail;
+    if (in_partial_ || avail < kHeaderBytes || avail > c.capacity) return ReadStatus::Corrupt;
+    copy_out(ring_, tail, &h, kHeaderBytes);
+    if (align_up(h.fragment_bytes, kFrameAlign) > avail - kHeaderBytes) return ReadStatus::Corrupt;
+    payload.resize(h.fragment_bytes);
+    copy_out(ring_, tail + kHeaderBytes, payload.data(), h.fragment_bytes);
+    tail += kHeaderBytes + align_up(h.fragment_bytes, kFrameAlign);
+    c.tail.store(tail, std::memory_order_seq_cst);
+    return ReadStatus::Message;
+}
+
 bool RingReader::producer_needs_wake() {
     auto& flag = ring_.control->producer_waiting;
     return flag.load(std::memory_order_seq_cst) != 0 && flag.exchange(0) != 0;

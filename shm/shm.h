@@ -173,6 +173,15 @@ public:
 
     /// Consumes available fragments; returns Message when `out` holds a complete message.
     ReadStatus read(Message& out);
+    /// The header of the next frame, without consuming it. False when the ring is empty or the
+    /// next bytes cannot be a frame header.
+    bool peek(FrameHeader& out) const;
+    /// Streaming: consumes exactly one frame into `payload` (no reassembly). Only between messages
+    /// of read() (never while read() holds a partial message). Returns Message for a frame, Empty or
+    /// Corrupt.
+    ReadStatus read_frame(FrameHeader& header, std::string& payload);
+    /// True while read() holds part of a message.
+    bool in_message() const { return in_partial_; }
     /// True when the producer waits for space and must be woken (the flag is cleared).
     bool producer_needs_wake();
     /// Forget a partially assembled message (after the producer died).
@@ -274,5 +283,9 @@ struct ResponseView {
 
 void encode_response(const ResponseView& r, std::string& out);
 bool decode_response(std::string_view payload, ResponseView& out);
+/// Decodes the status and headers from the start of an encoded response (for streaming a large one
+/// as its fragments arrive). Sets `head_bytes` (where the body starts) and `body_bytes` (its length).
+/// False when `prefix` does not hold the whole head.
+bool decode_response_head(std::string_view prefix, ResponseView& out, size_t& head_bytes, uint64_t& body_bytes);
 
 } // namespace turbo::shm

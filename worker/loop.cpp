@@ -139,6 +139,9 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_release);
             if (shm::decode_request(message.payload, request)) {
                 app.handle(request, response);
+                // --timeout bounds the handler, not the client: a slow reader of a large response
+                // holds the push below, and the master's write timeout deals with that.
+                status.request_started_ms.store(0, std::memory_order_relaxed);
             } else {
                 spdlog::error("malformed request frame {}; answering 500", message.meta.request_id);
                 response.clear();

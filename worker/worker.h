@@ -28,7 +28,7 @@ struct Config {
     std::string log_level = "info";
     std::string error_logfile = "-"; // reopened onto stderr on USR1 ("-": leave stderr alone)
     int idle_wait_ms = 1000;  // longest block on an empty ring before the heartbeat is refreshed
-    uint32_t spin_us = 20;    // poll an empty ring this long before sleeping, only while the master is
+    uint32_t spin_us = 50;    // poll an empty ring this long before sleeping, only while the master is
                               // awake (under load the next request is usually microseconds away, and
                               // a futex wake costs the master more than that)
 };
