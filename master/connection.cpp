@@ -437,6 +437,9 @@ void Connection::close_now() {
     ::close(fd_); // also removes it from the epoll set
     fd_ = -1;
     release_waiter();
+    // Requests no worker has started are withdrawn; the others run and their answers are dropped.
+    for (const auto& p : pending_)
+        if (!p.ready && !p.interim && p.request_id) server_.pool().cancel(p.request_id);
     server_.remove_connection(this);
 }
 

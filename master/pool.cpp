@@ -148,6 +148,7 @@ void WorkerPool::dispatch(uint64_t request_id, uint64_t conn_id, std::string& pa
     ++slot.in_flight;
     if (slot.outgoing.empty()) {
         // Fast path: straight from the caller's buffer into the ring, no copy kept.
+        pending_[request_id].ring_pos = shm::write_position(slot.writer.ring());
         size_t offset = 0;
         const auto bytes = std::as_bytes(std::span(payload.data(), payload.size()));
         while (offset < bytes.size() && slot.writer.write(meta, bytes, offset)) {
@@ -180,6 +181,10 @@ bool WorkerPool::pump(uint32_t index) {
     while (!slot.outgoing.empty()) {
         Outgoing& m = slot.outgoing.front();
         const auto bytes = std::as_bytes(std::span(m.payload.data(), m.payload.size()));
+        if (m.offset == 0) {
+            auto it = pending_.find(m.meta.request_id);
+            if (it != pending_.end()) it->second.ring_pos = shm::write_position(slot.writer.ring());
+        }
         while (m.offset < bytes.size() && slot.writer.write(m.meta, bytes, m.offset)) wrote = true;
         if (m.offset == bytes.size()) {
             slot.outgoing.pop_front();
@@ -319,6 +324,33 @@ void WorkerPool::end_stream(uint32_t index, bool aborted) {
     slot.paused = false;
     if (slot.retiring) maybe_stop_retired(index);
     if (!backlog_.empty()) flush_backlog();
+}
+
+void WorkerPool::cancel(uint64_t request_id) {
+    auto it = pending_.find(request_id);
+    if (it == pending_.end()) {
+        for (auto b = backlog_.begin(); b != backlog_.end(); ++b)
+            if (b->meta.request_id == request_id) {
+                backlog_.erase(b);
+                return;
+            }
+        return;
+    }
+    Slot& slot = slots_[it->second.slot];
+    bool withdrawn = false;
+    for (auto o = slot.outgoing.begin(); o != slot.outgoing.end(); ++o) {
+        if (o->meta.request_id == request_id && o->offset == 0) {
+            slot.outgoing.erase(o);
+            withdrawn = true;
+            break;
+        }
+    }
+    if (!withdrawn && it->second.ring_pos != UINT64_MAX && it->second.generation == slot.generation)
+        withdrawn = shm::cancel_message(slot.writer.ring(), it->second.ring_pos);
+    if (!withdrawn) return; // claimed: the worker runs it and its response is discarded
+    pending_.erase(it);
+    if (slot.in_flight) --slot.in_flight;
+    if (slot.retiring) maybe_stop_retired(uint32_t(&slot - slots_.data()));
 }
 
 void WorkerPool::resume(uint32_t index) {

@@ -152,6 +152,8 @@ public:
     /// True when a worker died before any worker ever became ready (the app cannot boot).
     bool boot_failed() const { return boot_failed_; }
     void set_stopping() { stopping_ = true; }
+    /// The client went away: withdraw the request unless a worker has claimed it already.
+    void cancel(uint64_t request_id);
     /// A client drained below the low-water mark: read the slot's ring again.
     void resume(uint32_t slot);
     /// Wakes the workers that were given requests since the last call and sleep (one futex wake
@@ -197,6 +199,7 @@ private:
         uint64_t conn_id;
         uint32_t slot;
         uint32_t generation;
+        uint64_t ring_pos = UINT64_MAX; // where its first frame was written (UINT64_MAX: not yet)
     };
 
     // pool.cpp: spawning and the rings

@@ -46,6 +46,24 @@ void copy_out(RingRef r, uint64_t pos, void* dst, size_t n) {
 // full, while any message still fits in at most a few fragments' worth of waiting.
 uint64_t min_fragment(uint64_t capacity, uint64_t remaining) { return std::min(remaining, capacity / 8); }
 
+// The 32-bit word at offset 4 of a frame header holds `kind` (low half) and `flags` (high half).
+// Frames start 8-byte aligned and the capacity is a multiple of 8, so it never straddles the wrap.
+std::atomic_ref<uint32_t> flags_word(RingRef r, uint64_t pos) {
+    auto* p = reinterpret_cast<uint32_t*>(r.data + (pos & (r.control->capacity - 1)) + 4);
+    return std::atomic_ref<uint32_t>(*p);
+}
+
+// Consumer: marks the message at `pos` claimed; false when it was cancelled.
+bool claim_frame(RingRef r, uint64_t pos) {
+    auto word = flags_word(r, pos);
+    uint32_t cur = word.load(std::memory_order_acquire);
+    for (;;) {
+        if ((cur >> 16) & kFrameCancelled) return false;
+        if (word.compare_exchange_weak(cur, cur | (uint32_t(kFrameClaimed) << 16), std::memory_order_acq_rel))
+            return true;
+    }
+}
+
 constexpr uint64_t kSlotStatusBytes = align_up(sizeof(SlotStatus), kCacheLine);
 
 } // namespace
@@ -113,6 +131,21 @@ uint64_t RingWriter::wanted_bytes(uint64_t remaining) const {
     return min_fragment(ring_.control->capacity, remaining);
 }
 
+uint64_t write_position(RingRef ring) { return ring.control->head.load(std::memory_order_relaxed); }
+
+bool cancel_message(RingRef ring, uint64_t pos) {
+    // Only a frame the consumer has not passed is still ours to touch; the producer (the caller)
+    // does not overwrite it meanwhile, since it is the only writer.
+    if (pos < ring.control->tail.load(std::memory_order_acquire)) return false;
+    auto word = flags_word(ring, pos);
+    uint32_t cur = word.load(std::memory_order_acquire);
+    for (;;) {
+        if ((cur >> 16) & (kFrameClaimed | kFrameCancelled)) return false;
+        if (word.compare_exchange_weak(cur, cur | (uint32_t(kFrameCancelled) << 16), std::memory_order_acq_rel))
+            return true;
+    }
+}
+
 bool RingWriter::consumer_needs_wake() {
     auto& flag = ring_.control->consumer_sleeping;
     return flag.load(std::memory_order_seq_cst) != 0 && flag.exchange(0) != 0;
@@ -142,6 +175,14 @@ ReadStatus RingReader::read(Message& out) {
         copy_out(ring_, tail, &h, kHeaderBytes);
         if (align_up(h.fragment_bytes, kFrameAlign) > avail - kHeaderBytes || h.total_bytes > limits_.max_message_bytes)
             return ReadStatus::Corrupt;
+        if (limits_.claim && (h.flags & kFrameFirst) && !in_partial_ && !skipping_ && !claim_frame(ring_, tail))
+            skipping_ = true; // the producer cancelled it before we got to it
+        if (skipping_) {
+            tail += kHeaderBytes + align_up(h.fragment_bytes, kFrameAlign);
+            c.tail.store(tail, std::memory_order_seq_cst);
+            if (h.flags & kFrameLast) skipping_ = false;
+            continue;
+        }
         if (h.flags & kFrameFirst) {
             if (in_partial_) return ReadStatus::Corrupt;
             in_partial_ = true;

@@ -56,8 +56,10 @@ enum class MessageKind : uint16_t {
 };
 
 enum FrameFlags : uint16_t {
-    kFrameFirst = 1, // first fragment of a message
-    kFrameLast = 2,  // last fragment of a message
+    kFrameFirst = 1,     // first fragment of a message
+    kFrameLast = 2,      // last fragment of a message
+    kFrameClaimed = 4,   // set by the consumer (CAS) on a first fragment before it consumes it
+    kFrameCancelled = 8, // set by the producer (CAS) on a first fragment not yet claimed: skip it
 };
 
 struct FrameHeader {
@@ -167,6 +169,7 @@ class RingReader {
 public:
     struct Limits {
         uint64_t max_message_bytes = 64ull << 20; // a frame announcing more is Corrupt
+        bool claim = false; // claim each message (CAS) before consuming it; skip cancelled ones
     };
     explicit RingReader(RingRef ring, Limits limits) : ring_(ring), limits_(limits) {}
     RingReader() = default;
@@ -185,15 +188,23 @@ public:
     /// True when the producer waits for space and must be woken (the flag is cleared).
     bool producer_needs_wake();
     /// Forget a partially assembled message (after the producer died).
-    void reset() { in_partial_ = false; }
+    void reset() { in_partial_ = skipping_ = false; }
     RingRef ring() const { return ring_; }
 
 private:
     RingRef ring_;
     Limits limits_;
     bool in_partial_ = false;
+    bool skipping_ = false; // consuming the rest of a cancelled message
     Message partial_; // the message being reassembled; its buffer is reused across messages
 };
+
+/// Producer side: cancels the message whose first frame starts at counter position `pos`, unless
+/// the consumer has claimed (or consumed) it. Claim and cancel are one CAS each on the frame's
+/// flags, so exactly one of them wins. True when cancelled: the consumer will skip the message.
+bool cancel_message(RingRef ring, uint64_t pos);
+/// Producer side: the position the next frame will be written at.
+uint64_t write_position(RingRef ring);
 
 /// Blocks on a futex word in shared memory until it differs from `expected` or `timeout_ms` passes.
 void futex_wait(std::atomic<uint32_t>& word, uint32_t expected, int timeout_ms);

@@ -115,7 +115,7 @@ bool push(shm::RingWriter& writer, shm::FrameHeader meta, const std::string& pay
 int serve(const Config& config, shm::Segment& segment, App& app) {
     auto& status = segment.status(config.slot);
     const auto request_ring = segment.request_ring(config.slot);
-    shm::RingReader reader(request_ring, {});
+    shm::RingReader reader(request_ring, {.max_message_bytes = 64ull << 20, .claim = true});
     shm::RingWriter writer(segment.response_ring(config.slot));
     Notifier notifier(segment, config.notify_fd);
     shm::Message message;
