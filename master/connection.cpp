@@ -107,7 +107,7 @@ void Connection::on_events(uint32_t events) {
 }
 
 bool Connection::can_read() const {
-    return !read_closed_ && !closed_ && unparsed_.empty() &&
+    return !read_closed_ && !closed_ && unparsed_.empty() && !upload_paused_ &&
            pending_.size() < server_.config().max_inflight_per_connection;
 }
 
@@ -141,20 +141,35 @@ void Connection::read_in() {
 
 size_t Connection::consume(const char* data, size_t len) {
     parsing_ = true;
-    while (len > 0 && !read_closed_ && pending_.size() < server_.config().max_inflight_per_connection) {
+    while (len > 0 && !read_closed_ && !upload_paused_ &&
+           pending_.size() < server_.config().max_inflight_per_connection) {
         size_t used = 0;
         const auto status = parser_.feed(data, len, used);
         data += used;
         len -= used;
+        if (upload_id_) forward_upload();
         if (status == HttpParser::Status::Request) {
-            dispatch_request();
+            if (upload_id_) {
+                upload_id_ = 0; // its last bytes went out above
+                if (read_closed_after_this_) read_closed_ = true;
+            } else {
+                dispatch_request();
+            }
             parser_.next();
-        } else if (status == HttpParser::Status::ExpectContinue) {
-            auto& p = pending_.emplace_back();
-            p.ready = true;
-            p.interim = true;
-            p.data = "HTTP/1.1 100 Continue\r\n\r\n";
+        } else if (status == HttpParser::Status::ExpectContinue || status == HttpParser::Status::StreamBody) {
+            if (status == HttpParser::Status::ExpectContinue) {
+                auto& p = pending_.emplace_back();
+                p.ready = true;
+                p.interim = true;
+                p.data = "HTTP/1.1 100 Continue\r\n\r\n";
+            }
+            if (parser_.streams_body()) begin_upload();
         } else if (status == HttpParser::Status::Error) {
+            if (upload_id_) {
+                server_.pool().cancel(upload_id_); // the worker never sees a half body
+                if (!pending_.empty() && pending_.back().request_id == upload_id_) pending_.pop_back();
+                upload_id_ = 0;
+            }
             answer_error(parser_.error());
             len = 0;
         } else {
@@ -166,6 +181,40 @@ size_t Connection::consume(const char* data, size_t len) {
     return len;
 }
 
+// A large body (Content-Length >= kStreamThreshold) is not collected here: the request goes to a
+// worker as soon as its headers are in, and its body follows as it arrives.
+void Connection::begin_upload() {
+    auto& req = parser_.request();
+    auto& p = pending_.emplace_back();
+    p.request_id = server_.next_request_id();
+    std::string& payload = server_.scratch();
+    payload.clear();
+    shm::RequestView view = request_view(req, p);
+    const uint64_t body_bytes = parser_.content_length();
+    shm::encode_request_head(view, body_bytes, payload);
+    view.headers.swap(headers_);
+    upload_id_ = p.request_id;
+    const uint64_t total = payload.size() + body_bytes;
+    server_.pool().begin_upload(p.request_id, id_, payload, total);
+}
+
+void Connection::forward_upload() {
+    auto& body = parser_.request().body;
+    if (body.empty()) return;
+    server_.pool().upload_chunk(upload_id_, body);
+    body.clear();
+    if (server_.pool().upload_backlogged(upload_id_)) upload_paused_ = true; // stop reading for now
+}
+
+void Connection::upload_drained(uint64_t request_id) {
+    if (request_id != upload_id_ || !upload_paused_ || closed_) return;
+    upload_paused_ = false;
+    if (parsing_) return;
+    auto self = shared_from_this();
+    resume_parsing();
+    read_in();
+}
+
 void Connection::resume_parsing() {
     if (parsing_ || unparsed_.empty() || closed_) return;
     std::string input;
@@ -174,14 +223,13 @@ void Connection::resume_parsing() {
     if (left) unparsed_.assign(input.data() + input.size() - left, left);
 }
 
-void Connection::dispatch_request() {
-    auto& req = parser_.request();
-    auto& p = pending_.emplace_back();
-    p.request_id = server_.next_request_id();
+// Fills the pending entry's log fields and builds the worker's view of the request (its headers
+// live in headers_, swapped into the view: swap them back after encoding).
+shm::RequestView Connection::request_view(HttpRequest& req, PendingResponse& p) {
     p.close_after = !req.keep_alive || draining_;
     p.head = req.method == "HEAD";
     p.http10 = req.http_minor == 0;
-    if (p.close_after) read_closed_ = true;
+    if (p.close_after) read_closed_after_this_ = true;
     const auto target = req.view(req.target);
     if (server_.config().access_log) {
         p.log_request.reserve(req.method.size() + target.size() + 10);
@@ -189,7 +237,6 @@ void Connection::dispatch_request() {
         p.log_referer = req.header("referer");
         p.log_agent = req.header("user-agent");
     }
-
     shm::RequestView view;
     view.http_major = req.http_major;
     view.http_minor = req.http_minor;
@@ -201,10 +248,19 @@ void Connection::dispatch_request() {
     for (const auto& [n, v] : req.headers) headers_.push_back({req.view(n), req.view(v)});
     view.headers.swap(headers_);
     view.body = req.body;
+    return view;
+}
+
+void Connection::dispatch_request() {
+    auto& req = parser_.request();
+    auto& p = pending_.emplace_back();
+    p.request_id = server_.next_request_id();
     std::string& payload = server_.scratch();
     payload.clear();
+    shm::RequestView view = request_view(req, p);
     shm::encode_request(view, payload);
     view.headers.swap(headers_);
+    if (read_closed_after_this_) read_closed_ = true;
     server_.pool().dispatch(p.request_id, id_, payload);
 }
 

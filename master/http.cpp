@@ -81,6 +81,8 @@ int HttpParser::on_message_begin(llhttp_t* p) {
     s->in_value_ = false;
     s->in_progress_ = true;
     s->headers_done_ = false;
+    s->streams_body_ = false;
+    s->body_bytes_ = 0;
     return 0;
 }
 
@@ -201,8 +203,14 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
     // would refuse every later request on the connection. CONNECT keeps llhttp's pause (the connection ends).
     if (p->method != HTTP_CONNECT) p->upgrade = 0;
     const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
+    s->content_length_ = (p->flags & F_CONTENT_LENGTH) ? p->content_length : 0;
+    s->streams_body_ = (p->flags & F_CONTENT_LENGTH) && p->content_length >= s->limits_.stream_body_from_bytes;
     if (s->req_.expect_continue && has_body) {
         s->continue_pause_ = true;
+        return HPE_PAUSED;
+    }
+    if (s->streams_body_) {
+        s->stream_pause_ = true;
         return HPE_PAUSED;
     }
     return 0;
@@ -210,8 +218,9 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
 
 int HttpParser::on_body(llhttp_t* p, const char* at, size_t len) {
     auto* s = self(p);
-    if (s->req_.body.size() + len > s->limits_.max_body_bytes)
+    if (s->body_bytes_ + len > s->limits_.max_body_bytes)
         return s->fail(HttpError::PayloadTooLarge, "body larger than the limit");
+    s->body_bytes_ += len;
     s->req_.body.append(at, len);
     return 0;
 }
@@ -235,8 +244,12 @@ HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consum
         consumed = size_t(llhttp_get_error_pos(&parser_) - data);
         llhttp_resume(&parser_);
         if (continue_pause_) {
-            continue_pause_ = false;
+            continue_pause_ = stream_pause_ = false;
             return Status::ExpectContinue;
+        }
+        if (stream_pause_) {
+            stream_pause_ = false;
+            return Status::StreamBody;
         }
         return Status::Request;
     }

@@ -18,6 +18,8 @@ struct HttpLimits {
     uint32_t max_field_bytes = 8190;        // name + value of one field; over -> 431
     uint32_t max_header_bytes = 65536;      // all header bytes of one request; over -> 431
     uint64_t max_body_bytes = 16ull << 20;  // de-chunked body bytes; over -> 413
+    uint64_t stream_body_from_bytes = UINT64_MAX; // a Content-Length at least this large pauses at the
+                                                  // headers (StreamBody) so the body can be streamed
 };
 
 /// Why a request was rejected. Every value maps to one status code (http_error_status).
@@ -63,6 +65,7 @@ public:
         NeedMore,       // all input consumed, request incomplete
         Request,        // request() is complete; call next() before feeding more
         ExpectContinue, // headers of an Expect: 100-continue request are in; send 100 then feed on
+        StreamBody,     // headers of a request with a large Content-Length are in (streams_body())
         Error,          // error() says why; the connection must answer and close
     };
 
@@ -80,6 +83,11 @@ public:
     const std::string& error_detail() const { return detail_; }
     /// True between the first byte of a request and its completion (for timeouts and EOF handling).
     bool in_progress() const { return in_progress_; }
+    /// True when the current request's body is large enough to stream: the caller takes what has
+    /// arrived of it out of request().body after each feed() (the parser counts it for the limit).
+    bool streams_body() const { return streams_body_; }
+    /// The current request's Content-Length (valid after the headers).
+    uint64_t content_length() const { return content_length_; }
     /// True once the current request's headers are complete (its body may still be arriving).
     bool headers_done() const { return headers_done_; }
 
@@ -107,6 +115,10 @@ private:
     bool headers_done_ = false;
     bool complete_ = false;
     bool continue_pause_ = false;
+    bool stream_pause_ = false;
+    bool streams_body_ = false;
+    uint64_t body_bytes_ = 0; // de-chunked body bytes of the current request
+    uint64_t content_length_ = 0;
 };
 
 /// Reason phrase of a status code ("OK", "Not Found", ...); "Unknown" for unlisted codes.

@@ -167,7 +167,6 @@ void WorkerPool::dispatch(uint64_t request_id, uint64_t conn_id, std::string& pa
 void WorkerPool::assign(uint32_t index, Outgoing&& m) {
     Slot& slot = slots_[index];
     m.meta.generation = slot.generation;
-    m.offset = 0;
     pending_[m.meta.request_id] = {m.meta.conn_id, index, slot.generation};
     ++slot.in_flight;
     slot.outgoing.push_back(std::move(m));
@@ -175,26 +174,93 @@ void WorkerPool::assign(uint32_t index, Outgoing&& m) {
 }
 
 // Writes queued requests into the slot's ring until it is full; then asks to be told about space.
+// Writes queued requests into the slot's ring until it is full; then asks to be told about space.
+// An upload (a request whose body still arrives from the client) is written as far as its bytes
+// have come; the rest of the queue waits behind it, since a message's fragments are contiguous.
 bool WorkerPool::pump(uint32_t index) {
     Slot& slot = slots_[index];
     bool wrote = false;
     while (!slot.outgoing.empty()) {
         Outgoing& m = slot.outgoing.front();
-        const auto bytes = std::as_bytes(std::span(m.payload.data(), m.payload.size()));
+        const size_t total = m.total ? m.total : m.payload.size();
+        if (m.aborted) {
+            if (m.offset == 0 || slot.writer.write_abort(m.meta, total)) {
+                wrote |= m.offset != 0;
+                slot.outgoing.pop_front();
+                continue;
+            }
+            if (!slot.writer.arm_space_wait(0)) break;
+            continue;
+        }
         if (m.offset == 0) {
             auto it = pending_.find(m.meta.request_id);
             if (it != pending_.end()) it->second.ring_pos = shm::write_position(slot.writer.ring());
         }
-        while (m.offset < bytes.size() && slot.writer.write(m.meta, bytes, m.offset)) wrote = true;
-        if (m.offset == bytes.size()) {
+        const auto window = std::as_bytes(std::span(m.payload.data(), m.payload.size()));
+        while (m.offset < m.base + window.size() && slot.writer.write_part(m.meta, window, m.base, total, m.offset))
+            wrote = true;
+        if (m.offset == total) {
             slot.outgoing.pop_front();
             continue;
         }
+        if (m.total && m.offset - m.base >= 64 * 1024) { // drop what the ring has taken of an upload
+            m.payload.erase(0, m.offset - m.base);
+            m.base = m.offset;
+        }
+        if (m.offset == m.base + m.payload.size()) { // an upload waiting for more of its body
+            if (Connection* c = server_.connection(m.meta.conn_id)) c->upload_drained(m.meta.request_id);
+            break;
+        }
         // Full: the worker writes our eventfd once it has freed space; re-check after arming.
-        if (!slot.writer.arm_space_wait(slot.writer.wanted_bytes(bytes.size() - m.offset))) break;
+        if (!slot.writer.arm_space_wait(slot.writer.wanted_bytes(m.base + m.payload.size() - m.offset))) break;
     }
     if (wrote) request_wake(index);
     return wrote;
+}
+
+WorkerPool::Outgoing* WorkerPool::find_outgoing(uint64_t request_id) {
+    auto it = pending_.find(request_id);
+    if (it != pending_.end()) {
+        for (auto& o : slots_[it->second.slot].outgoing)
+            if (o.meta.request_id == request_id) return &o;
+        return nullptr;
+    }
+    for (auto& o : backlog_)
+        if (o.meta.request_id == request_id) return &o;
+    return nullptr;
+}
+
+void WorkerPool::begin_upload(uint64_t request_id, uint64_t conn_id, std::string& head, uint64_t total) {
+    shm::FrameHeader meta{};
+    meta.kind = uint16_t(shm::MessageKind::Request);
+    meta.request_id = request_id;
+    meta.conn_id = conn_id;
+    Outgoing m{meta, std::move(head), 0, shm::monotonic_ms()};
+    m.total = total;
+    const int index = backlog_.empty() ? pick_slot() : -1;
+    if (index < 0) {
+        if (backlog_.size() >= config_.max_queue) {
+            overloaded();
+            if (auto* c = server_.connection(conn_id)) c->fail(request_id, 503, "overloaded");
+            return;
+        }
+        backlog_.push_back(std::move(m));
+        return;
+    }
+    assign(uint32_t(index), std::move(m));
+}
+
+void WorkerPool::upload_chunk(uint64_t request_id, std::string_view data) {
+    Outgoing* m = find_outgoing(request_id);
+    if (!m || m->aborted) return; // failed meanwhile (worker died, 503): the rest is dropped
+    m->payload.append(data);
+    auto it = pending_.find(request_id);
+    if (it != pending_.end()) pump(it->second.slot);
+}
+
+bool WorkerPool::upload_backlogged(uint64_t request_id) {
+    const Outgoing* m = find_outgoing(request_id);
+    return m && m->payload.size() - (m->offset - m->base) > kStreamHighWater;
 }
 
 // Wakes are batched: a sleeping worker is woken once after the handlers of the current batch of
@@ -339,11 +405,12 @@ void WorkerPool::cancel(uint64_t request_id) {
     Slot& slot = slots_[it->second.slot];
     bool withdrawn = false;
     for (auto o = slot.outgoing.begin(); o != slot.outgoing.end(); ++o) {
-        if (o->meta.request_id == request_id && o->offset == 0) {
-            slot.outgoing.erase(o);
-            withdrawn = true;
-            break;
-        }
+        if (o->meta.request_id != request_id) continue;
+        if (o->offset == 0) slot.outgoing.erase(o);
+        else o->aborted = true; // part of it is in the ring: end it with an abort frame
+        withdrawn = true;
+        pump(it->second.slot);
+        break;
     }
     if (!withdrawn && it->second.ring_pos != UINT64_MAX && it->second.generation == slot.generation)
         withdrawn = shm::cancel_message(slot.writer.ring(), it->second.ring_pos);

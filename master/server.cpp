@@ -77,6 +77,7 @@ Server::Server(const Config& config)
     limits_.max_field_bytes = config.limit_request_field_bytes;
     limits_.max_header_bytes = config.limit_request_header_bytes;
     limits_.max_body_bytes = config.limit_request_body_bytes;
+    limits_.stream_body_from_bytes = kStreamThreshold;
 }
 
 Server::~Server() {

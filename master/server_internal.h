@@ -70,6 +70,8 @@ public:
     /// and resumes it (wait_for_drain) once the client has read down to the low-water mark.
     bool backlogged() const;
     void wait_for_drain(uint32_t slot);
+    /// The worker's ring took enough of our upload: read more of its body from the socket.
+    void upload_drained(uint64_t request_id);
     /// Stop reading; close once every pending response is written (graceful stop).
     void shutdown_gracefully();
     /// Applies the keep-alive, header, body and write timeouts; may answer 408 and close.
@@ -84,6 +86,9 @@ private:
     size_t consume(const char* data, size_t len); // returns the bytes left unparsed
     void resume_parsing();
     void dispatch_request();
+    shm::RequestView request_view(HttpRequest& req, PendingResponse& p);
+    void begin_upload();
+    void forward_upload();
     void answer_error(HttpError error);
     void render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers, std::string_view body);
     void render_head(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
@@ -116,6 +121,9 @@ private:
     bool closed_ = false;
     bool draining_ = false; // graceful stop
     int waiting_slot_ = -1; // a worker slot paused until this client reads (streaming backpressure)
+    uint64_t upload_id_ = 0; // the request whose body is being streamed to a worker (0: none)
+    bool read_closed_after_this_ = false; // the request being dispatched is the connection's last
+    bool upload_paused_ = false; // more of the upload is buffered than the ring can take now
 };
 
 /// Spawns, supervises and talks to the workers: one slot per worker in the shared segment.
@@ -152,6 +160,11 @@ public:
     /// True when a worker died before any worker ever became ready (the app cannot boot).
     bool boot_failed() const { return boot_failed_; }
     void set_stopping() { stopping_ = true; }
+    /// Uploads: a request whose large body is still arriving goes to a worker at once, its body
+    /// following as the client sends it (memory per upload stays near kStreamHighWater).
+    void begin_upload(uint64_t request_id, uint64_t conn_id, std::string& head, uint64_t total);
+    void upload_chunk(uint64_t request_id, std::string_view data);
+    bool upload_backlogged(uint64_t request_id);
     /// The client went away: withdraw the request unless a worker has claimed it already.
     void cancel(uint64_t request_id);
     /// A client drained below the low-water mark: read the slot's ring again.
@@ -163,9 +176,12 @@ public:
 private:
     struct Outgoing {
         shm::FrameHeader meta{};
-        std::string payload;
-        size_t offset = 0;
+        std::string payload;    // message bytes [base, base + payload.size())
+        size_t offset = 0;      // message bytes written to the ring
         uint64_t queued_ms = 0; // when it entered the backlog
+        size_t total = 0;       // uploads: the message's full size (0: payload.size())
+        size_t base = 0;        // uploads: bytes already dropped from the front of payload
+        bool aborted = false;   // uploads: the client went away; end the message early
     };
     struct Slot {
         int pid = -1;
@@ -207,6 +223,7 @@ private:
     int pick_slot();
     int free_slot() const;
     bool pump(uint32_t slot);
+    Outgoing* find_outgoing(uint64_t request_id);
     bool drain(uint32_t slot);
     void on_response(uint32_t slot, shm::Message& msg);
     void on_stream_frame(uint32_t slot, const shm::FrameHeader& h);

@@ -71,19 +71,23 @@ void put_headers(std::string& out, const std::vector<Header>& headers) {
 } // namespace
 
 void encode_request(const RequestView& r, std::string& out) {
+    encode_request_head(r, r.body.size(), out);
+    out.append(r.body);
+}
+
+void encode_request_head(const RequestView& r, uint64_t body_bytes, std::string& out) {
     out.push_back(char(r.http_major));
     out.push_back(char(r.http_minor));
     out.push_back(char(r.keep_alive ? 1 : 0));
     out.push_back(0);
-    for (size_t n : {r.method.size(), r.path.size(), r.query.size(), r.client.size(), r.headers.size(),
-                     r.body.size()})
+    for (uint64_t n : {uint64_t(r.method.size()), uint64_t(r.path.size()), uint64_t(r.query.size()),
+                       uint64_t(r.client.size()), uint64_t(r.headers.size()), body_bytes})
         put_u32(out, uint32_t(n));
     out.append(r.method);
     out.append(r.path);
     out.append(r.query);
     out.append(r.client);
     put_headers(out, r.headers);
-    out.append(r.body);
 }
 
 bool decode_request(std::string_view payload, RequestView& r) {

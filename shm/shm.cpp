@@ -106,24 +106,42 @@ uint64_t RingWriter::free_payload_bytes() const {
 }
 
 bool RingWriter::write(FrameHeader meta, std::span<const std::byte> payload, size_t& offset) {
+    return write_part(meta, payload, 0, payload.size(), offset);
+}
+
+bool RingWriter::write_part(FrameHeader meta, std::span<const std::byte> window, size_t window_base, size_t total,
+                            size_t& offset) {
     auto& c = *ring_.control;
     const uint64_t head = c.head.load(std::memory_order_relaxed);
     const uint64_t used = head - c.tail.load(std::memory_order_acquire);
     const uint64_t free = c.capacity - used;
     if (free < kHeaderBytes) return false;
     const uint64_t room = (free - kHeaderBytes) & ~uint64_t(kFrameAlign - 1);
-    const uint64_t remaining = payload.size() - offset;
-    if (room < min_fragment(c.capacity, remaining)) return false;
-    const uint64_t n = std::min(remaining, room);
+    const uint64_t available = window_base + window.size() - offset; // bytes we have to write now
+    if (room < min_fragment(c.capacity, available)) return false;
+    const uint64_t n = std::min(available, room);
+    if (n == 0 && !(offset == 0 && total == 0)) return false; // nothing to write yet
 
     meta.fragment_bytes = uint32_t(n);
-    meta.total_bytes = uint32_t(payload.size());
-    meta.flags = uint16_t((offset == 0 ? kFrameFirst : 0) | (offset + n == payload.size() ? kFrameLast : 0));
+    meta.total_bytes = uint32_t(total);
+    meta.flags = uint16_t((offset == 0 ? kFrameFirst : 0) | (offset + n == total ? kFrameLast : 0));
     copy_in(ring_, head, &meta, kHeaderBytes);
-    if (n) copy_in(ring_, head + kHeaderBytes, payload.data() + offset, n);
+    if (n) copy_in(ring_, head + kHeaderBytes, window.data() + (offset - window_base), n);
     // seq_cst: pairs with the consumer's store of consumer_sleeping then load of head (Dekker).
     c.head.store(head + kHeaderBytes + align_up(n, kFrameAlign), std::memory_order_seq_cst);
     offset += n;
+    return true;
+}
+
+bool RingWriter::write_abort(FrameHeader meta, size_t total) {
+    auto& c = *ring_.control;
+    const uint64_t head = c.head.load(std::memory_order_relaxed);
+    if (c.capacity - (head - c.tail.load(std::memory_order_acquire)) < kHeaderBytes) return false;
+    meta.fragment_bytes = 0;
+    meta.total_bytes = uint32_t(total);
+    meta.flags = uint16_t(kFrameLast | kFrameAborted);
+    copy_in(ring_, head, &meta, kHeaderBytes);
+    c.head.store(head + kHeaderBytes, std::memory_order_seq_cst);
     return true;
 }
 
@@ -181,6 +199,15 @@ ReadStatus RingReader::read(Message& out) {
             tail += kHeaderBytes + align_up(h.fragment_bytes, kFrameAlign);
             c.tail.store(tail, std::memory_order_seq_cst);
             if (h.flags & kFrameLast) skipping_ = false;
+            continue;
+        }
+        if ((h.flags & kFrameAborted) && !(h.flags & kFrameFirst)) {
+            // The producer gave up on this message (its client went away): drop what we have.
+            if (!in_partial_ || h.request_id != partial_.meta.request_id || h.fragment_bytes != 0)
+                return ReadStatus::Corrupt;
+            in_partial_ = false;
+            tail += kHeaderBytes;
+            c.tail.store(tail, std::memory_order_seq_cst);
             continue;
         }
         if (h.flags & kFrameFirst) {

@@ -60,6 +60,7 @@ enum FrameFlags : uint16_t {
     kFrameLast = 2,      // last fragment of a message
     kFrameClaimed = 4,   // set by the consumer (CAS) on a first fragment before it consumes it
     kFrameCancelled = 8, // set by the producer (CAS) on a first fragment not yet claimed: skip it
+    kFrameAborted = 16,  // a last fragment ending a message early (its producer gave up): drop it
 };
 
 struct FrameHeader {
@@ -140,6 +141,12 @@ public:
     /// when a call returns true with `offset == payload.size()` (an empty message is one header).
     /// `meta.fragment_bytes/flags/total_bytes` are filled in here.
     bool write(FrameHeader meta, std::span<const std::byte> payload, size_t& offset);
+    /// The same for a message whose bytes arrive over time: `window` holds message bytes
+    /// [window_base, window_base + window.size()) of `total`; writes from `offset` within the window.
+    bool write_part(FrameHeader meta, std::span<const std::byte> window, size_t window_base, size_t total,
+                    size_t& offset);
+    /// Ends a partly written message early (kFrameAborted); false when not even a header fits.
+    bool write_abort(FrameHeader meta, size_t total);
     /// Largest payload one fragment can carry right now.
     uint64_t free_payload_bytes() const;
     /// Free payload bytes `write` needs before it writes a fragment of a message with `remaining` bytes.
@@ -283,6 +290,9 @@ struct RequestView {
 
 /// Appends the encoding of `r` (its `body` included) to `out`.
 void encode_request(const RequestView& r, std::string& out);
+/// Everything but the body, announcing `body_bytes` of body: the body's bytes follow separately
+/// (a streamed upload). encode_request_head(r, n, out) + n body bytes == encode_request with that body.
+void encode_request_head(const RequestView& r, uint64_t body_bytes, std::string& out);
 bool decode_request(std::string_view payload, RequestView& out);
 
 /// A response as a worker hands it back. The master adds Date, Server, Content-Length, Connection.
