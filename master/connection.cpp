@@ -101,6 +101,7 @@ void Connection::on_events(uint32_t events) {
     if (closed_) return;
     auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) readable_ = true;
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_closed_ = true; // a short read is then not the end
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
     if (writable_ && out_off_ < out_.size()) write_out();
     if (!closed_) read_in();
@@ -119,7 +120,9 @@ void Connection::read_in() {
         if (n > 0) {
             touch();
             if (!parser_.in_progress()) request_start_ms_ = last_active_ms_;
-            if (size_t(n) < read_buf_.size()) readable_ = false;
+            // A short read drained the socket, unless the peer's FIN is queued behind the data: then
+            // read on to see the end of file now (no further edge would report it).
+            if (size_t(n) < read_buf_.size() && !peer_closed_) readable_ = false;
             const size_t left = consume(read_buf_.data(), size_t(n));
             if (left) unparsed_.append(read_buf_.data() + n - left, left);
             continue;
@@ -133,6 +136,8 @@ void Connection::read_in() {
         if (n < 0 && errno != ECONNRESET) spdlog::debug("read from {} failed: {}", peer_, strerror(errno));
         readable_ = false;
         read_closed_ = true;
+        if (upload_id_) abandon_upload(); // its body can never complete
+        drop_unfinished_interim();
         if (pending_.empty()) close_now();
         else pending_.back().close_after = true;
         return;
@@ -164,6 +169,7 @@ size_t Connection::consume(const char* data, size_t len) {
                 p.data = "HTTP/1.1 100 Continue\r\n\r\n";
             }
             if (parser_.streams_body()) begin_upload();
+            if (status == HttpParser::Status::ExpectContinue) flush(); // the client waits for it
         } else if (status == HttpParser::Status::Error) {
             if (upload_id_) {
                 server_.pool().cancel(upload_id_); // the worker never sees a half body
@@ -204,6 +210,24 @@ void Connection::forward_upload() {
     server_.pool().upload_chunk(upload_id_, body);
     body.clear();
     if (server_.pool().upload_backlogged(upload_id_)) upload_paused_ = true; // stop reading for now
+}
+
+// The client went away in the middle of a streamed body: the worker's partial message is ended
+// with an abort frame, and the request is forgotten (there is nobody to answer).
+void Connection::abandon_upload() {
+    server_.pool().cancel(upload_id_);
+    for (auto it = pending_.begin(); it != pending_.end(); ++it)
+        if (it->request_id == upload_id_) {
+            pending_.erase(it);
+            break;
+        }
+    upload_id_ = 0;
+    upload_paused_ = false;
+}
+
+// A 100 Continue for a body that will never come is not worth writing on its own.
+void Connection::drop_unfinished_interim() {
+    if (!pending_.empty() && pending_.back().interim && parser_.in_progress()) pending_.pop_back();
 }
 
 void Connection::upload_drained(uint64_t request_id) {
@@ -448,7 +472,7 @@ void Connection::flush() {
     }
     write_out();
     if (closed_) return;
-    if (!read_closed_) {
+    if (!read_closed_ && !parsing_) { // (inside consume(), its own loop goes on reading)
         resume_parsing();
         read_in();
     }
@@ -511,7 +535,23 @@ void Connection::check_timeouts(uint64_t now) {
         }
         return;
     }
-    if (!pending_.empty()) return; // waiting for workers: their own timeout applies
+    if (upload_id_ && now - last_active_ms_ >= cfg.body_timeout_ms) {
+        spdlog::info("408 to {}: the request's body did not arrive in time", peer_.empty() ? "-" : peer_);
+        PendingResponse* p = find(upload_id_);
+        server_.pool().cancel(upload_id_); // ends the worker's partial message
+        upload_id_ = 0;
+        upload_paused_ = false;
+        read_closed_ = true;
+        if (p) {
+            p->close_after = true;
+            static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+            render(*p, 408, kText, reason_phrase(408));
+        }
+        flush();
+        return;
+    }
+    for (const auto& p : pending_)
+        if (!p.interim) return; // waiting for workers: their own timeout applies
     if (parser_.in_progress()) {
         const bool headers = !parser_.headers_done();
         const bool late = headers ? now - request_start_ms_ >= cfg.header_timeout_ms

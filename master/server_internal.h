@@ -89,6 +89,8 @@ private:
     shm::RequestView request_view(HttpRequest& req, PendingResponse& p);
     void begin_upload();
     void forward_upload();
+    void abandon_upload();
+    void drop_unfinished_interim();
     void answer_error(HttpError error);
     void render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers, std::string_view body);
     void render_head(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
@@ -113,6 +115,7 @@ private:
     uint64_t last_active_ms_ = 0;      // last byte read or written
     uint64_t request_start_ms_ = 0;    // first byte of the request being read
     uint64_t write_stalled_ms_ = 0;    // when send last hit EAGAIN without progress since (0: not stalled)
+    bool peer_closed_ = false;       // EPOLLRDHUP/HUP seen: the peer's FIN may follow data already queued
     bool readable_ = false;          // the kernel said readable and we have not seen EAGAIN/short read since
     bool writable_ = true;           // no EAGAIN from send since the last EPOLLOUT edge
     bool parsing_ = false;

@@ -655,3 +655,143 @@ class LoadGenerator:
         fails = self.failures(records)
         return (f"{len(records)} requests, statuses {self.statuses(records)}, "
                 f"first failures: {[(round(r[0], 3), r[2], r[3], r[4]) for r in fails[:5]]}")
+
+
+# --- front-end helpers (tests/e2e/test_front_*.py) ------------------------------------------------
+
+FRONT_APP = f"{APPS_DIR / 'front_app.py'}:app"
+
+
+class RawExchange:
+    """What one raw connection produced: every byte read, whether and how it ended, and when."""
+
+    def __init__(self, raw: bytes, closed: bool, reset: bool, elapsed: float, send_error: str | None):
+        self.raw = raw
+        self.closed = closed  # EOF or reset seen before the read timeout
+        self.reset = reset  # the end was a reset rather than a FIN
+        self.elapsed = elapsed  # seconds from the first send to the end (or to the timeout)
+        self.send_error = send_error  # the server closed while we were still sending (EPIPE/ECONNRESET)
+
+    def responses(self, head_requests: int = 0) -> list[RawResponse]:
+        return parse_responses(self.raw, head_requests)
+
+    def response(self) -> RawResponse:
+        """The one and only response (asserted)."""
+        rs = self.responses()
+        assert len(rs) == 1, f"expected exactly one response, got {len(rs)}: {self.raw[:600]!r}"
+        return rs[0]
+
+    def __repr__(self) -> str:
+        raw = self.raw if len(self.raw) <= 600 else self.raw[:600] + b"...(%d bytes)" % len(self.raw)
+        return (f"<RawExchange closed={self.closed} reset={self.reset} elapsed={self.elapsed:.2f}s "
+                f"send_error={self.send_error} raw={raw!r}>")
+
+
+class _EOFSocket:
+    def recv(self, n: int) -> bytes:
+        return b""
+
+
+def parse_responses(raw: bytes, head_requests: int = 0) -> list[RawResponse]:
+    """Every complete response in raw, in order (the first head_requests are answers to HEAD).
+
+    Trailing bytes that do not form a complete response raise ConnectionClosed.
+    """
+    c = RawConnection.__new__(RawConnection)
+    c.sock, c.buf = _EOFSocket(), raw
+    out = []
+    while c.buf:
+        out.append(c.read_response(head_request=len(out) < head_requests))
+    return out
+
+
+def raw_exchange(address, data, family: int = socket.AF_INET, timeout: float = 5.0,
+                 rcvbuf: int | None = None) -> RawExchange:
+    """Connects, sends data, then reads until the server closes or `timeout` seconds pass.
+
+    data is bytes (sent at once) or a list of (bytes, pause_after_seconds) sent in turn. A send
+    that fails because the server has already closed is recorded, not raised: what was read is
+    still returned. The read timeout counts from the first send.
+    """
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    sock.settimeout(timeout)
+    sock.connect(address)
+    if family != socket.AF_UNIX:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    parts = [(data, 0.0)] if isinstance(data, (bytes, bytearray)) else list(data)
+    raw, closed, reset, send_error = b"", False, False, None
+    t0 = time.monotonic()
+    try:
+        for chunk, pause in parts:
+            try:
+                if chunk:
+                    sock.sendall(chunk)
+            except (BrokenPipeError, ConnectionResetError) as e:
+                send_error = type(e).__name__
+                break
+            if pause:
+                # Collect what arrives meanwhile, so an early answer and close are seen in time.
+                end = time.monotonic() + pause
+                while not closed and time.monotonic() < end:
+                    sock.settimeout(max(0.001, end - time.monotonic()))
+                    try:
+                        b = sock.recv(262144)
+                    except socket.timeout:
+                        break
+                    except ConnectionResetError:
+                        closed = reset = True
+                        break
+                    if not b:
+                        closed = True
+                    raw += b
+            if closed:
+                break
+        while not closed:
+            left = t0 + timeout - time.monotonic()
+            if left <= 0:
+                break
+            sock.settimeout(left)
+            try:
+                b = sock.recv(262144)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                closed = reset = True
+                break
+            if not b:
+                closed = True
+            raw += b
+    finally:
+        sock.close()
+    return RawExchange(raw, closed, reset, time.monotonic() - t0, send_error)
+
+
+def assert_serves(server: "TurboServer", path: str = "/", status: int = 200) -> RawResponse:
+    """A fresh connection still gets a normal answer: the server is not broken."""
+    assert server.proc is not None and server.proc.poll() is None, (
+        f"the master exited ({server.proc.returncode if server.proc else None})\nstderr:\n{server.stderr()[-3000:]}")
+    with server.connect(timeout=10.0) as c:
+        r = c.request("GET", path)
+    assert r.status == status, r
+    return r
+
+
+def close_wait_sockets(port: int) -> int:
+    """Server-side TCP sockets on local `port` in CLOSE-WAIT: the peer closed, the server has not.
+
+    Read from /proc/net/tcp and /proc/net/tcp6 (state 08 is CLOSE_WAIT).
+    """
+    n = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except FileNotFoundError:
+            continue
+        for line in lines:
+            fields = line.split()
+            local, state = fields[1], fields[3]
+            if state == "08" and int(local.rsplit(":", 1)[1], 16) == port:
+                n += 1
+    return n
