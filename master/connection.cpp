@@ -54,23 +54,6 @@ void append_number(std::string& out, uint64_t n) {
     out.append(buf, end);
 }
 
-// Splits an origin-form or absolute-form target into path and query.
-void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
-    if (!target.empty() && target[0] != '/' && target != "*") {
-        // absolute-form (RFC 9112 3.2.2): skip "scheme://authority"
-        auto scheme = target.find("://");
-        if (scheme != std::string_view::npos) {
-            auto slash = target.find('/', scheme + 3);
-            target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-        }
-    }
-    auto q = target.find('?');
-    path = target.substr(0, q);
-    query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    auto frag = query.find('#');
-    if (frag != std::string_view::npos) query = query.substr(0, frag);
-}
-
 } // namespace
 
 Connection::Connection(Server& server, int fd, uint64_t id, std::string peer)
@@ -191,8 +174,7 @@ size_t Connection::consume(const char* data, size_t len) {
 // worker as soon as its headers are in, and its body follows as it arrives.
 void Connection::begin_upload() {
     auto& req = parser_.request();
-    auto& p = pending_.emplace_back();
-    p.request_id = server_.next_request_id();
+    auto& p = new_pending();
     std::string& payload = server_.scratch();
     payload.clear();
     shm::RequestView view = request_view(req, p);
@@ -275,10 +257,15 @@ shm::RequestView Connection::request_view(HttpRequest& req, PendingResponse& p) 
     return view;
 }
 
-void Connection::dispatch_request() {
-    auto& req = parser_.request();
+PendingResponse& Connection::new_pending() {
     auto& p = pending_.emplace_back();
     p.request_id = server_.next_request_id();
+    return p;
+}
+
+void Connection::dispatch_request() {
+    auto& req = parser_.request();
+    auto& p = new_pending();
     std::string& payload = server_.scratch();
     payload.clear();
     shm::RequestView view = request_view(req, p);

@@ -268,6 +268,23 @@ HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consum
 
 void HttpParser::next() { complete_ = false; }
 
+// Splits an origin-form or absolute-form target into path and query.
+void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
+    if (!target.empty() && target[0] != '/' && target != "*") {
+        // absolute-form (RFC 9112 3.2.2): skip "scheme://authority"
+        auto scheme = target.find("://");
+        if (scheme != std::string_view::npos) {
+            auto slash = target.find('/', scheme + 3);
+            target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
+        }
+    }
+    auto q = target.find('?');
+    path = target.substr(0, q);
+    query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+    auto frag = query.find('#');
+    if (frag != std::string_view::npos) query = query.substr(0, frag);
+}
+
 std::string_view reason_phrase(uint16_t status) {
     switch (status) {
     case 100: return "Continue";

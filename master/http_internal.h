@@ -121,6 +121,10 @@ private:
     uint64_t content_length_ = 0;
 };
 
+/// Splits an origin-form or absolute-form request target ("http://host/p?q") into path and query
+/// (without '?' and without a fragment).
+void split_target(std::string_view target, std::string_view& path, std::string_view& query);
+
 /// Reason phrase of a status code ("OK", "Not Found", ...); "Unknown" for unlisted codes.
 std::string_view reason_phrase(uint16_t status);
 

@@ -87,6 +87,7 @@ private:
     void resume_parsing();
     void dispatch_request();
     shm::RequestView request_view(HttpRequest& req, PendingResponse& p);
+    PendingResponse& new_pending();
     void begin_upload();
     void forward_upload();
     void abandon_upload();

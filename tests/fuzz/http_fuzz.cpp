@@ -39,21 +39,6 @@ HttpLimits small_limits() {
     return l;
 }
 
-// As master/connection.cpp splits an origin-form or absolute-form target.
-void split_target(std::string_view target, std::string_view& path, std::string_view& query) {
-    if (!target.empty() && target[0] != '/' && target != "*") {
-        auto scheme = target.find("://");
-        if (scheme != std::string_view::npos) {
-            auto slash = target.find('/', scheme + 3);
-            target = slash == std::string_view::npos ? std::string_view("/") : target.substr(slash);
-        }
-    }
-    auto q = target.find('?');
-    path = target.substr(0, q);
-    query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
-    auto frag = query.find('#');
-    if (frag != std::string_view::npos) query = query.substr(0, frag);
-}
 
 bool inside(const HttpRequest& r, Span s) { return uint64_t(s.offset) + s.length <= r.text.size(); }
 
@@ -100,7 +85,7 @@ void round_trip(const HttpRequest& r, std::string& summary) {
     view.http_minor = r.http_minor;
     view.keep_alive = r.keep_alive;
     view.method = r.method;
-    split_target(r.view(r.target), view.path, view.query);
+    turbo::master::split_target(r.view(r.target), view.path, view.query);
     view.client = "127.0.0.1:54321";
     for (const auto& [n, v] : r.headers) view.headers.push_back({r.view(n), r.view(v)});
     view.body = r.body;
