@@ -131,6 +131,7 @@ int HttpParser::on_header_field(llhttp_t* p, const char* at, size_t len) {
 int HttpParser::on_header_value(llhttp_t* p, const char* at, size_t len) {
     auto* s = self(p);
     auto& r = s->req_;
+
     if (!r.method.empty()) { // a trailer field, see on_header_field
         s->header_bytes_ += uint32_t(len);
         if (s->header_bytes_ > s->limits_.max_header_bytes)
@@ -235,6 +236,11 @@ int HttpParser::on_message_complete(llhttp_t* p) {
 HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consumed) {
     consumed = 0;
     if (error_ != HttpError::None) return Status::Error;
+    if (scanning_ && has_obs_fold(data, len)) {
+        fail(HttpError::BadRequest, "obsolete line folding");
+        in_progress_ = true; // as when llhttp itself stops mid-request, however the bytes were split
+        return Status::Error;
+    }
     const llhttp_errno_t rc = llhttp_execute(&parser_, data, len);
     if (rc == HPE_OK) {
         consumed = len;
@@ -266,7 +272,39 @@ HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consum
     return Status::Error;
 }
 
-void HttpParser::next() { complete_ = false; }
+void HttpParser::next() {
+    complete_ = false;
+    scanning_ = true;
+    line_start_ = end_cr_ = false;
+}
+
+// obs-fold (a header line continued on a line starting with SP or HTAB): llhttp 8.1 joins the lines.
+// RFC 9112 5.2 lets a server reject it instead, which leaves no room for two readings of a header.
+// Scans the header section's raw bytes across feed() calls (any split); stops at its blank line.
+bool HttpParser::has_obs_fold(const char* data, size_t len) {
+    for (size_t i = 0; i < len; ++i) {
+        const char c = data[i];
+        if (line_start_) {
+            if (c == ' ' || c == '\t') return true;
+            if (c == '\n') {
+                scanning_ = false;
+                return false;
+            }
+            if (c == '\r') {
+                end_cr_ = true;
+                line_start_ = false;
+                continue;
+            }
+        }
+        if (end_cr_ && c == '\n') { // the blank line: the body (if any) follows
+            scanning_ = false;
+            return false;
+        }
+        end_cr_ = false;
+        line_start_ = c == '\n';
+    }
+    return false;
+}
 
 // Splits an origin-form or absolute-form target into path and query.
 void split_target(std::string_view target, std::string_view& path, std::string_view& query) {

@@ -100,6 +100,7 @@ private:
     static int on_body(llhttp_t* p, const char* at, size_t len);
     static int on_message_complete(llhttp_t* p);
     int fail(HttpError e, std::string detail);
+    bool has_obs_fold(const char* data, size_t len);
     int check_headers();
     Status pause_status();
 
@@ -119,6 +120,9 @@ private:
     bool streams_body_ = false;
     uint64_t body_bytes_ = 0; // de-chunked body bytes of the current request
     uint64_t content_length_ = 0;
+    bool scanning_ = true;    // in the current request's header section (obs-fold scan)
+    bool line_start_ = false; // the last byte scanned was LF
+    bool end_cr_ = false;     // a CR at the start of a line: the blank line may be ending
 };
 
 /// Splits an origin-form or absolute-form request target ("http://host/p?q") into path and query
