@@ -107,19 +107,18 @@ int WorkerPool::pick_slot() {
     const uint32_t n = uint32_t(slots_.size());
     int best = -1;
     uint32_t best_load = UINT32_MAX;
-    bool best_awake = false;
     for (uint32_t k = 1; k <= n; ++k) {
         const uint32_t i = (last_pick_ + k) % n;
         const Slot& s = slots_[i];
         if (s.state != shm::WorkerState::Ready || s.retiring) continue;
-        // Among equally loaded workers, one that is awake (not blocked on its futex) is cheaper:
-        // waking a sleeping one costs the master a syscall and an inter-processor interrupt.
+        // A sleeping worker counts as one request busier: waking it costs the master a syscall and an
+        // inter-processor interrupt, and it answers no sooner than an awake one finishing a short request.
         const bool awake = s.writer.ring().control->consumer_sleeping.load(std::memory_order_relaxed) == 0;
-        if (s.in_flight < best_load || (s.in_flight == best_load && awake && !best_awake)) {
+        const uint32_t load = s.in_flight + (awake ? 0 : 1);
+        if (load < best_load) {
             best = int(i);
-            best_load = s.in_flight;
-            best_awake = awake;
-            if (best_load == 0 && awake) break;
+            best_load = load;
+            if (best_load == 0) break;
         }
     }
     if (best >= 0 && best_load >= kMaxInFlightPerWorker) return -1; // all saturated
