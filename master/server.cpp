@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <netinet/tcp.h>
+#include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
@@ -253,7 +254,9 @@ void Server::refuse(int fd) {
 // the connection set and the eventfd armed, after telling the workers that the master sleeps.
 void Server::main_loop() {
     auto& sleeping = segment_->header().master_sleeping;
+    auto& cpu = segment_->header().master_cpu;
     while (!io_.stopped()) {
+        cpu.store(sched_getcpu(), std::memory_order_relaxed); // vDSO: no syscall
         bool busy = poll_connections();
         busy |= pool_->service();
         pool_->flush_wakes();

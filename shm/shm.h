@@ -31,7 +31,7 @@
 namespace turbo::shm {
 
 inline constexpr uint64_t kMagic = 0x3149504f4252'5554ULL; // "TURBOPI1" little-endian-ish tag
-inline constexpr uint32_t kVersion = 2;
+inline constexpr uint32_t kVersion = 3;
 inline constexpr size_t kCacheLine = 64;
 inline constexpr size_t kFrameAlign = 8;
 
@@ -116,6 +116,7 @@ struct SegmentHeader {
     int32_t master_pid;   // creator, for the stale-segment sweep and sanity checks
     uint32_t reserved0;
     alignas(kCacheLine) std::atomic<uint32_t> master_sleeping; // master waits on its eventfd
+    std::atomic<int32_t> master_cpu; // the CPU the master's loop last ran on (workers spin only elsewhere)
 };
 static_assert(sizeof(SegmentHeader) == 2 * kCacheLine);
 

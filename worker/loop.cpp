@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <sched.h>
 #include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -185,7 +186,10 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
         // Spin briefly before sleeping while the master is awake and busy: under load the next
         // request usually arrives within microseconds, and a futex wake costs more than that.
         bool arrived = false;
-        if (!segment.header().master_sleeping.load(std::memory_order_relaxed)) {
+        // Spinning on the master's own CPU would only take time from it: sleep instead.
+        const auto& header = segment.header();
+        if (!header.master_sleeping.load(std::memory_order_relaxed) &&
+            header.master_cpu.load(std::memory_order_relaxed) != sched_getcpu()) {
             const uint64_t spin_until = monotonic_us() + config.spin_us;
             while (!(arrived = !request_ring.empty()) && monotonic_us() < spin_until) __builtin_ia32_pause();
         }
