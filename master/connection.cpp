@@ -18,9 +18,24 @@ bool is_token_char(unsigned char c) {
     if (c >= '0' && c <= '9') return true;
     if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') return true;
     switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.':
-    case '^': case '_': case '`': case '|': case '~': return true;
-    default: return false;
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
+        return true;
+    default:
+        return false;
     }
 }
 
@@ -42,11 +57,14 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // Headers whose value the master owns: framing, connection management, and the two it always sends.
 bool master_owned(std::string_view name) {
-    return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection") ||
-           iequals(name, "date") || iequals(name, "server") || iequals(name, "keep-alive");
+    return iequals(name, "content-length") || iequals(name, "transfer-encoding") ||
+           iequals(name, "connection") || iequals(name, "date") || iequals(name, "server") ||
+           iequals(name, "keep-alive");
 }
 
-bool status_has_body(uint16_t status) { return !(status < 200 || status == 204 || status == 304); }
+bool status_has_body(uint16_t status) {
+    return !(status < 200 || status == 204 || status == 304);
+}
 
 void append_number(std::string& out, uint64_t n) {
     char buf[24];
@@ -78,7 +96,9 @@ bool Connection::start(int epoll_fd) {
     return true;
 }
 
-void Connection::touch() { last_active_ms_ = shm::monotonic_ms(); }
+void Connection::touch() {
+    last_active_ms_ = shm::monotonic_ms();
+}
 
 void Connection::on_events(uint32_t events) {
     if (closed_) return;
@@ -121,8 +141,10 @@ void Connection::read_in() {
         read_closed_ = true;
         if (upload_id_) abandon_upload(); // its body can never complete
         drop_unfinished_interim();
-        if (pending_.empty()) close_now();
-        else pending_.back().close_after = true;
+        if (pending_.empty())
+            close_now();
+        else
+            pending_.back().close_after = true;
         return;
     }
 }
@@ -239,7 +261,10 @@ shm::RequestView Connection::request_view(HttpRequest& req, PendingResponse& p) 
     const auto target = req.view(req.target);
     if (server_.config().access_log) {
         p.log_request.reserve(req.method.size() + target.size() + 10);
-        p.log_request.append(req.method).append(" ").append(target).append(req.http_minor ? " HTTP/1.1" : " HTTP/1.0");
+        p.log_request.append(req.method)
+            .append(" ")
+            .append(target)
+            .append(req.http_minor ? " HTTP/1.1" : " HTTP/1.0");
         p.log_referer = req.header("referer");
         p.log_agent = req.header("user-agent");
     }
@@ -251,7 +276,8 @@ shm::RequestView Connection::request_view(HttpRequest& req, PendingResponse& p) 
     split_target(target, view.path, view.query);
     view.client = peer_;
     headers_.clear();
-    for (const auto& [n, v] : req.headers) headers_.push_back({req.view(n), req.view(v)});
+    for (const auto& [n, v] : req.headers)
+        headers_.push_back({req.view(n), req.view(v)});
     view.headers.swap(headers_);
     view.body = req.body;
     return view;
@@ -302,8 +328,10 @@ void Connection::render_head(PendingResponse& p, uint16_t status, const std::vec
         append_number(out, body_bytes);
         out.append("\r\n");
     }
-    if (p.close_after) out.append("connection: close\r\n");
-    else if (p.http10) out.append("connection: keep-alive\r\n");
+    if (p.close_after)
+        out.append("connection: close\r\n");
+    else if (p.http10)
+        out.append("connection: keep-alive\r\n");
     out.append("\r\n");
     p.status = status;
     p.body_bytes = with_body && !p.head ? body_bytes : 0;
@@ -320,9 +348,10 @@ void Connection::render(PendingResponse& p, uint16_t status, const std::vector<s
 bool Connection::headers_valid(const PendingResponse& p, const std::vector<shm::Header>& headers) const {
     for (const auto& h : headers) {
         if (!valid_header(h)) {
-            spdlog::error("response to \"{}\" has an invalid header (CR, LF or NUL in a value, or a bad name); "
-                          "answering 500",
-                          p.log_request.empty() ? std::string("request") : p.log_request);
+            spdlog::error(
+                "response to \"{}\" has an invalid header (CR, LF or NUL in a value, or a bad name); "
+                "answering 500",
+                p.log_request.empty() ? std::string("request") : p.log_request);
             return false;
         }
     }
@@ -376,13 +405,18 @@ void Connection::stream_abort(uint64_t request_id) {
 
 size_t Connection::buffered() const {
     size_t n = out_.size() - out_off_;
-    for (const auto& p : pending_) n += p.data.size();
+    for (const auto& p : pending_)
+        n += p.data.size();
     return n;
 }
 
-bool Connection::backlogged() const { return buffered() > kStreamHighWater; }
+bool Connection::backlogged() const {
+    return buffered() > kStreamHighWater;
+}
 
-void Connection::wait_for_drain(uint32_t slot) { waiting_slot_ = int(slot); }
+void Connection::wait_for_drain(uint32_t slot) {
+    waiting_slot_ = int(slot);
+}
 
 void Connection::release_waiter() {
     if (waiting_slot_ < 0) return;
@@ -433,8 +467,10 @@ void Connection::answer_error(HttpError error) {
 void Connection::shutdown_gracefully() {
     auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
     draining_ = true;
-    if (pending_.empty() && !parser_.in_progress()) close_now();
-    else if (!pending_.empty()) pending_.back().close_after = true, read_closed_ = true;
+    if (pending_.empty() && !parser_.in_progress())
+        close_now();
+    else if (!pending_.empty())
+        pending_.back().close_after = true, read_closed_ = true;
 }
 
 void Connection::flush() {
@@ -501,7 +537,7 @@ void Connection::close_now() {
     closed_ = true;
     read_closed_ = true;
     if (close_after_write_) ::shutdown(fd_, SHUT_WR); // a FIN after the last response, not a RST
-    ::close(fd_); // also removes it from the epoll set
+    ::close(fd_);                                     // also removes it from the epoll set
     fd_ = -1;
     release_waiter();
     // Requests no worker has started are withdrawn; the others run and their answers are dropped.
@@ -516,8 +552,8 @@ void Connection::check_timeouts(uint64_t now) {
     const auto& cfg = server_.config();
     if (!out_.empty()) {
         if (write_stalled_ms_ && now - write_stalled_ms_ >= cfg.write_timeout_ms) {
-            spdlog::info("closing the connection of {}: it read nothing for {} ms", peer_.empty() ? "-" : peer_,
-                         cfg.write_timeout_ms);
+            spdlog::info("closing the connection of {}: it read nothing for {} ms",
+                         peer_.empty() ? "-" : peer_, cfg.write_timeout_ms);
             close_now();
         }
         return;

@@ -7,19 +7,24 @@ namespace turbo::master {
 
 namespace {
 
-HttpParser* self(llhttp_t* p) { return static_cast<HttpParser*>(p->data); }
+HttpParser* self(llhttp_t* p) {
+    return static_cast<HttpParser*>(p->data);
+}
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c + 32) : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? char(c + 32) : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return lower(x) == lower(y);
-           });
+    return a.size() == b.size() &&
+           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -27,14 +32,22 @@ std::string_view trim(std::string_view s) {
 
 uint16_t http_error_status(HttpError e) {
     switch (e) {
-    case HttpError::None: return 200;
-    case HttpError::BadRequest: return 400;
-    case HttpError::UriTooLong: return 414;
-    case HttpError::HeaderTooLarge: return 431;
-    case HttpError::PayloadTooLarge: return 413;
-    case HttpError::NotImplemented: return 501;
-    case HttpError::VersionNotSupported: return 505;
-    case HttpError::ExpectationFailed: return 417;
+    case HttpError::None:
+        return 200;
+    case HttpError::BadRequest:
+        return 400;
+    case HttpError::UriTooLong:
+        return 414;
+    case HttpError::HeaderTooLarge:
+        return 431;
+    case HttpError::PayloadTooLarge:
+        return 413;
+    case HttpError::NotImplemented:
+        return 501;
+    case HttpError::VersionNotSupported:
+        return 505;
+    case HttpError::ExpectationFailed:
+        return 417;
     }
     return 400;
 }
@@ -94,7 +107,8 @@ int HttpParser::on_url(llhttp_t* p, const char* at, size_t len) {
     r.target.length += uint32_t(len);
     // "GET " + target + " HTTP/1.1" must fit the request-line limit.
     const size_t line = r.target.length + std::strlen(llhttp_method_name(llhttp_method_t(p->method))) + 10;
-    if (line > s->limits_.max_request_line_bytes) return s->fail(HttpError::UriTooLong, "request line too long");
+    if (line > s->limits_.max_request_line_bytes)
+        return s->fail(HttpError::UriTooLong, "request line too long");
     return 0;
 }
 
@@ -120,11 +134,14 @@ int HttpParser::on_header_field(llhttp_t* p, const char* at, size_t len) {
     auto& name = r.headers.back().first;
     const size_t start = r.text.size();
     r.text.append(at, len);
-    for (size_t i = start; i < r.text.size(); ++i) r.text[i] = lower(r.text[i]);
+    for (size_t i = start; i < r.text.size(); ++i)
+        r.text[i] = lower(r.text[i]);
     name.length += uint32_t(len);
     s->header_bytes_ += uint32_t(len);
-    if (name.length > s->limits_.max_field_bytes) return s->fail(HttpError::HeaderTooLarge, "header field too large");
-    if (s->header_bytes_ > s->limits_.max_header_bytes) return s->fail(HttpError::HeaderTooLarge, "headers too large");
+    if (name.length > s->limits_.max_field_bytes)
+        return s->fail(HttpError::HeaderTooLarge, "header field too large");
+    if (s->header_bytes_ > s->limits_.max_header_bytes)
+        return s->fail(HttpError::HeaderTooLarge, "headers too large");
     return 0;
 }
 
@@ -148,7 +165,8 @@ int HttpParser::on_header_value(llhttp_t* p, const char* at, size_t len) {
     s->header_bytes_ += uint32_t(len);
     if (name.length + value.length > s->limits_.max_field_bytes)
         return s->fail(HttpError::HeaderTooLarge, "header field too large");
-    if (s->header_bytes_ > s->limits_.max_header_bytes) return s->fail(HttpError::HeaderTooLarge, "headers too large");
+    if (s->header_bytes_ > s->limits_.max_header_bytes)
+        return s->fail(HttpError::HeaderTooLarge, "headers too large");
     return 0;
 }
 
@@ -168,7 +186,8 @@ int HttpParser::check_headers() {
         v = {uint32_t(value.data() - r.text.data()), uint32_t(value.size())};
         const auto name = r.view(n);
         if (name.empty()) return fail(HttpError::BadRequest, "empty field name"); // llhttp 8.1 allows ": v"
-        if (name == "host") ++hosts;
+        if (name == "host")
+            ++hosts;
         else if (name == "transfer-encoding") {
             if (r.http_minor == 0) // RFC 9112 6.1: faulty framing
                 return fail(HttpError::BadRequest, "Transfer-Encoding in HTTP/1.0");
@@ -184,7 +203,8 @@ int HttpParser::check_headers() {
                 pos = comma + 1;
             }
         } else if (name == "expect") {
-            if (!iequals(value, "100-continue")) return fail(HttpError::ExpectationFailed, "unsupported expectation");
+            if (!iequals(value, "100-continue"))
+                return fail(HttpError::ExpectationFailed, "unsupported expectation");
             r.expect_continue = r.http_minor >= 1;
         }
     }
@@ -205,7 +225,8 @@ int HttpParser::on_headers_complete(llhttp_t* p) {
     if (p->method != HTTP_CONNECT) p->upgrade = 0;
     const bool has_body = (p->flags & F_CHUNKED) || ((p->flags & F_CONTENT_LENGTH) && p->content_length > 0);
     s->content_length_ = (p->flags & F_CONTENT_LENGTH) ? p->content_length : 0;
-    s->streams_body_ = (p->flags & F_CONTENT_LENGTH) && p->content_length >= s->limits_.stream_body_from_bytes;
+    s->streams_body_ =
+        (p->flags & F_CONTENT_LENGTH) && p->content_length >= s->limits_.stream_body_from_bytes;
     if (s->req_.expect_continue && has_body) {
         s->continue_pause_ = true;
         return HPE_PAUSED;
@@ -262,7 +283,8 @@ HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consum
     if (error_ == HttpError::None) {
         // An llhttp error: all of them are malformed input except the few with a status of their own.
         error_ = HttpError::BadRequest;
-        detail_ = llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : llhttp_errno_name(rc);
+        detail_ =
+            llhttp_get_error_reason(&parser_) ? llhttp_get_error_reason(&parser_) : llhttp_errno_name(rc);
         if (rc == HPE_INVALID_METHOD) detail_ = "invalid method";
         // "Invalid HTTP version" is llhttp's answer to a well-formed version it does not know (HTTP/1.2,
         // HTTP/3.0); malformed ones get other reasons ("Expected dot", "Invalid minor version").
@@ -325,61 +347,116 @@ void split_target(std::string_view target, std::string_view& path, std::string_v
 
 std::string_view reason_phrase(uint16_t status) {
     switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 203: return "Non-Authoritative Information";
-    case 204: return "No Content";
-    case 205: return "Reset Content";
-    case 206: return "Partial Content";
-    case 207: return "Multi-Status";
-    case 300: return "Multiple Choices";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 402: return "Payment Required";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 407: return "Proxy Authentication Required";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Request Entity Too Large";
-    case 414: return "Request-URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 416: return "Requested Range Not Satisfiable";
-    case 417: return "Expectation Failed";
-    case 418: return "I'm a teapot";
-    case 421: return "Misdirected Request";
-    case 422: return "Unprocessable Entity";
-    case 423: return "Locked";
-    case 424: return "Failed Dependency";
-    case 425: return "Too Early";
-    case 426: return "Upgrade Required";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 451: return "Unavailable For Legal Reasons";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    case 507: return "Insufficient Storage";
-    case 511: return "Network Authentication Required";
-    default: return "Unknown";
+    case 100:
+        return "Continue";
+    case 101:
+        return "Switching Protocols";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 203:
+        return "Non-Authoritative Information";
+    case 204:
+        return "No Content";
+    case 205:
+        return "Reset Content";
+    case 206:
+        return "Partial Content";
+    case 207:
+        return "Multi-Status";
+    case 300:
+        return "Multiple Choices";
+    case 301:
+        return "Moved Permanently";
+    case 302:
+        return "Found";
+    case 303:
+        return "See Other";
+    case 304:
+        return "Not Modified";
+    case 307:
+        return "Temporary Redirect";
+    case 308:
+        return "Permanent Redirect";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 402:
+        return "Payment Required";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 406:
+        return "Not Acceptable";
+    case 407:
+        return "Proxy Authentication Required";
+    case 408:
+        return "Request Timeout";
+    case 409:
+        return "Conflict";
+    case 410:
+        return "Gone";
+    case 411:
+        return "Length Required";
+    case 412:
+        return "Precondition Failed";
+    case 413:
+        return "Request Entity Too Large";
+    case 414:
+        return "Request-URI Too Long";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Requested Range Not Satisfiable";
+    case 417:
+        return "Expectation Failed";
+    case 418:
+        return "I'm a teapot";
+    case 421:
+        return "Misdirected Request";
+    case 422:
+        return "Unprocessable Entity";
+    case 423:
+        return "Locked";
+    case 424:
+        return "Failed Dependency";
+    case 425:
+        return "Too Early";
+    case 426:
+        return "Upgrade Required";
+    case 428:
+        return "Precondition Required";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 451:
+        return "Unavailable For Legal Reasons";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    case 507:
+        return "Insufficient Storage";
+    case 511:
+        return "Network Authentication Required";
+    default:
+        return "Unknown";
     }
 }
 

@@ -42,18 +42,22 @@ int main(int argc, char** argv) {
     s->add_option("app", serve.app, "The app: path/to/file.py:attr or package.module:attr")->required();
     s->add_option("-w,--workers", serve.workers, "Worker processes (default: $WEB_CONCURRENCY or 1)")
         ->check(CLI::Range(1, 1024));
-    s->add_option("-b,--bind", serve.bind, "Address: HOST:PORT, [IPV6]:PORT or unix:PATH")->capture_default_str();
+    s->add_option("-b,--bind", serve.bind, "Address: HOST:PORT, [IPV6]:PORT or unix:PATH")
+        ->capture_default_str();
     s->add_option("--backlog", serve.backlog, "Listen backlog")->capture_default_str();
     s->add_flag("--no-access-log", no_access_log, "Do not write one line per request to stdout");
-    s->add_option("--log-level", serve.log_level, "debug, info, warning, error or critical")->capture_default_str();
-    s->add_option("--limit-request-line", serve.limit_request_line_bytes, "Longest request line in bytes (414 over it)")
+    s->add_option("--log-level", serve.log_level, "debug, info, warning, error or critical")
+        ->capture_default_str();
+    s->add_option("--limit-request-line", serve.limit_request_line_bytes,
+                  "Longest request line in bytes (414 over it)")
         ->capture_default_str();
     s->add_option("--limit-request-fields", serve.limit_request_fields, "Most header fields (431 over it)")
         ->capture_default_str();
     s->add_option("--limit-request-field-size,--limit-request-field_size", serve.limit_request_field_bytes,
                   "Largest header field in bytes (431 over it)")
         ->capture_default_str();
-    s->add_option("--limit-request-body", serve.limit_request_body_bytes, "Largest request body in bytes (413 over it)")
+    s->add_option("--limit-request-body", serve.limit_request_body_bytes,
+                  "Largest request body in bytes (413 over it)")
         ->capture_default_str();
     s->add_option("--keep-alive", keep_alive_s, "Seconds an idle keep-alive connection stays open")
         ->capture_default_str()
@@ -61,13 +65,17 @@ int main(int argc, char** argv) {
     s->add_option("--graceful-timeout", graceful_s, "Seconds in-flight requests get to finish on TERM")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
-    s->add_option("--ring-size", serve.ring_bytes, "Bytes per shared-memory ring (power of two)")->capture_default_str();
-    double header_timeout_s = serve.header_timeout_ms / 1000.0, body_timeout_s = serve.body_timeout_ms / 1000.0,
-           write_timeout_s = serve.write_timeout_ms / 1000.0, queue_timeout_s = serve.queue_timeout_ms / 1000.0;
-    s->add_option("--header-timeout", header_timeout_s, "Seconds a request's headers may take to arrive (408)")
+    s->add_option("--ring-size", serve.ring_bytes, "Bytes per shared-memory ring (power of two)")
+        ->capture_default_str();
+    double header_timeout_s = serve.header_timeout_ms / 1000.0,
+           body_timeout_s = serve.body_timeout_ms / 1000.0, write_timeout_s = serve.write_timeout_ms / 1000.0,
+           queue_timeout_s = serve.queue_timeout_ms / 1000.0;
+    s->add_option("--header-timeout", header_timeout_s,
+                  "Seconds a request's headers may take to arrive (408)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
-    s->add_option("--body-timeout", body_timeout_s, "Longest wait in seconds for more of a request body (408)")
+    s->add_option("--body-timeout", body_timeout_s,
+                  "Longest wait in seconds for more of a request body (408)")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     s->add_option("--write-timeout", write_timeout_s, "Seconds a client may read nothing of a response")
@@ -75,23 +83,28 @@ int main(int argc, char** argv) {
         ->check(CLI::PositiveNumber);
     s->add_option("--max-connections", serve.max_connections, "Open connections; more are answered 503")
         ->capture_default_str();
-    s->add_option("--max-queue", serve.max_queue, "Requests waiting for a busy worker before 503")->capture_default_str();
+    s->add_option("--max-queue", serve.max_queue, "Requests waiting for a busy worker before 503")
+        ->capture_default_str();
     s->add_option("--queue-timeout", queue_timeout_s, "Seconds a request may wait for a worker before 503")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
     bool no_server_header = false;
     s->add_flag("--no-server-header", no_server_header, "Do not send the Server header");
     double timeout_s = serve.timeout_ms / 1000.0;
-    s->add_option("-t,--timeout", timeout_s, "Seconds a request may run before 504 and a worker restart (0: off)")
+    s->add_option("-t,--timeout", timeout_s,
+                  "Seconds a request may run before 504 and a worker restart (0: off)")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
-    s->add_option("--max-requests", serve.max_requests, "Replace a worker after this many requests (0: never)")
+    s->add_option("--max-requests", serve.max_requests,
+                  "Replace a worker after this many requests (0: never)")
         ->capture_default_str();
-    s->add_option("--max-requests-jitter", serve.max_requests_jitter, "Add up to this many to --max-requests per worker")
+    s->add_option("--max-requests-jitter", serve.max_requests_jitter,
+                  "Add up to this many to --max-requests per worker")
         ->capture_default_str();
     s->add_flag("--reload", serve.reload, "Reload workers when the app's Python files change (development)");
     s->add_option("-p,--pid", serve.pid_file, "Write the master's pid to this file");
-    s->add_option("--access-logfile", serve.access_logfile, "Access log file (- for stdout)")->capture_default_str();
+    s->add_option("--access-logfile", serve.access_logfile, "Access log file (- for stdout)")
+        ->capture_default_str();
     s->add_option("--error-logfile,--log-file", serve.error_logfile, "Error log file (- for stderr)")
         ->capture_default_str();
 

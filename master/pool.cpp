@@ -29,16 +29,19 @@ std::mt19937_64& rng() {
 } // namespace
 
 WorkerPool::WorkerPool(Server& server, const Config& config, shm::Segment& segment, int notify_fd)
-    : server_(server), config_(config), segment_(segment), notify_fd_(notify_fd), slots_(segment.slot_count()) {
+    : server_(server), config_(config), segment_(segment), notify_fd_(notify_fd),
+      slots_(segment.slot_count()) {
     for (uint32_t i = 0; i < slots_.size(); ++i) {
         slots_[i].writer = shm::RingWriter(segment_.request_ring(i));
-        slots_[i].reader = shm::RingReader(segment_.response_ring(i), {config_.limit_request_body_bytes * 4 + (64u << 20)});
+        slots_[i].reader =
+            shm::RingReader(segment_.response_ring(i), {config_.limit_request_body_bytes * 4 + (64u << 20)});
     }
 }
 
 void WorkerPool::start() {
     target_ = config_.workers;
-    for (uint32_t i = 0; i < config_.workers; ++i) spawn(i);
+    for (uint32_t i = 0; i < config_.workers; ++i)
+        spawn(i);
 }
 
 int WorkerPool::free_slot() const {
@@ -64,12 +67,27 @@ void WorkerPool::spawn(uint32_t index) {
 
     const std::string slot_s = std::to_string(index), gen_s = std::to_string(slot.generation),
                       pid_s = std::to_string(getpid()), fd_s = std::to_string(kWorkerNotifyFd);
-    std::vector<const char*> argv = {config_.self_exe.c_str(), "worker", "--shm", segment_.name().c_str(),
-                                     "--slot", slot_s.c_str(), "--generation", gen_s.c_str(),
-                                     "--app", config_.app.c_str(), "--notify-fd", fd_s.c_str(),
-                                     "--master-pid", pid_s.c_str(), "--python-path", config_.python_path.c_str(),
-                                     "--log-level", config_.log_level.c_str(), "--error-logfile",
-                                     config_.error_logfile.c_str(), nullptr};
+    std::vector<const char*> argv = {config_.self_exe.c_str(),
+                                     "worker",
+                                     "--shm",
+                                     segment_.name().c_str(),
+                                     "--slot",
+                                     slot_s.c_str(),
+                                     "--generation",
+                                     gen_s.c_str(),
+                                     "--app",
+                                     config_.app.c_str(),
+                                     "--notify-fd",
+                                     fd_s.c_str(),
+                                     "--master-pid",
+                                     pid_s.c_str(),
+                                     "--python-path",
+                                     config_.python_path.c_str(),
+                                     "--log-level",
+                                     config_.log_level.c_str(),
+                                     "--error-logfile",
+                                     config_.error_logfile.c_str(),
+                                     nullptr};
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -84,8 +102,8 @@ void WorkerPool::spawn(uint32_t index) {
     posix_spawnattr_setsigmask(&attr, &none);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, config_.self_exe.c_str(), &actions, &attr, const_cast<char* const*>(argv.data()),
-                               environ);
+    const int rc = posix_spawn(&pid, config_.self_exe.c_str(), &actions, &attr,
+                               const_cast<char* const*>(argv.data()), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) throw std::runtime_error("cannot spawn a worker: " + std::string(strerror(rc)));
@@ -196,7 +214,8 @@ bool WorkerPool::pump(uint32_t index) {
             if (it != pending_.end()) it->second.ring_pos = shm::write_position(slot.writer.ring());
         }
         const auto window = std::as_bytes(std::span(m.payload.data(), m.payload.size()));
-        while (m.offset < m.base + window.size() && slot.writer.write_part(m.meta, window, m.base, total, m.offset))
+        while (m.offset < m.base + window.size() &&
+               slot.writer.write_part(m.meta, window, m.base, total, m.offset))
             wrote = true;
         if (m.offset == total) {
             slot.outgoing.pop_front();
@@ -211,7 +230,8 @@ bool WorkerPool::pump(uint32_t index) {
             break;
         }
         // Full: the worker writes our eventfd once it has freed space; re-check after arming.
-        if (!slot.writer.arm_space_wait(slot.writer.wanted_bytes(m.base + m.payload.size() - m.offset))) break;
+        if (!slot.writer.arm_space_wait(slot.writer.wanted_bytes(m.base + m.payload.size() - m.offset)))
+            break;
     }
     if (wrote) request_wake(index);
     return wrote;
@@ -286,10 +306,11 @@ bool WorkerPool::drain(uint32_t index) {
     for (;;) {
         if (slot.paused) break;
         shm::FrameHeader h;
-        const bool stream = slot.stream.active ||
-                            (!slot.reader.in_message() && slot.reader.peek(h) && (h.flags & shm::kFrameFirst) &&
-                             !(h.flags & shm::kFrameLast) && h.kind == uint16_t(shm::MessageKind::Response) &&
-                             h.total_bytes >= kStreamThreshold);
+        const bool stream =
+            slot.stream.active ||
+            (!slot.reader.in_message() && slot.reader.peek(h) && (h.flags & shm::kFrameFirst) &&
+             !(h.flags & shm::kFrameLast) && h.kind == uint16_t(shm::MessageKind::Response) &&
+             h.total_bytes >= kStreamThreshold);
         if (stream) {
             const auto st = slot.reader.read_frame(h, frame_);
             if (st == shm::ReadStatus::Corrupt) kill_slot(index, "corrupt frame in its response ring");
@@ -322,7 +343,8 @@ void WorkerPool::on_response(uint32_t index, shm::Message& msg) {
     const uint64_t conn_id = it->second.conn_id;
     pending_.erase(it);
     if (slot.in_flight) --slot.in_flight;
-    if (slot.retiring) maybe_stop_retired(index);
+    if (slot.retiring)
+        maybe_stop_retired(index);
     else if (slot.max_requests && !slot.recycle_queued &&
              segment_.status(index).requests_served.load(std::memory_order_relaxed) >= slot.max_requests)
         recycle(index);
@@ -348,14 +370,15 @@ void WorkerPool::on_stream_frame(uint32_t index, const shm::FrameHeader& h) {
         auto it = pending_.find(h.request_id);
         if (h.generation == slot.generation && it != pending_.end() && it->second.slot == index) {
             st.conn_id = it->second.conn_id;
-            st.counted = true; // the worker stays busy (in flight) until the last frame
+            st.counted = true;  // the worker stays busy (in flight) until the last frame
             pending_.erase(it); // answered from now on: a later death aborts the stream, never 502s
         }
         Connection* c = server_.connection(st.conn_id);
         size_t head_bytes = 0;
         uint64_t body_bytes = 0;
         if (c && !shm::decode_response_head(frame_, response_, head_bytes, body_bytes)) {
-            spdlog::error("worker {} sent a response head larger than its first fragment; answering 500", slot.pid);
+            spdlog::error("worker {} sent a response head larger than its first fragment; answering 500",
+                          slot.pid);
             c->fail(h.request_id, 500, "malformed response");
             st.conn_id = 0;
             c = nullptr;
@@ -381,8 +404,10 @@ void WorkerPool::end_stream(uint32_t index, bool aborted) {
     auto& st = slot.stream;
     if (!st.active) return;
     if (Connection* c = server_.connection(st.conn_id)) {
-        if (aborted) c->stream_abort(st.request_id);
-        else c->stream_end(st.request_id);
+        if (aborted)
+            c->stream_abort(st.request_id);
+        else
+            c->stream_end(st.request_id);
     }
     if (st.counted && slot.in_flight) --slot.in_flight;
     st = {};
@@ -405,8 +430,10 @@ void WorkerPool::cancel(uint64_t request_id) {
     bool withdrawn = false;
     for (auto o = slot.outgoing.begin(); o != slot.outgoing.end(); ++o) {
         if (o->meta.request_id != request_id) continue;
-        if (o->offset == 0) slot.outgoing.erase(o);
-        else o->aborted = true; // part of it is in the ring: end it with an abort frame
+        if (o->offset == 0)
+            slot.outgoing.erase(o);
+        else
+            o->aborted = true; // part of it is in the ring: end it with an abort frame
         withdrawn = true;
         pump(it->second.slot);
         break;
@@ -465,4 +492,4 @@ void WorkerPool::flush_backlog() {
     }
 }
 
-}  // namespace turbo::master
+} // namespace turbo::master

@@ -25,12 +25,14 @@ std::string app_directory(const std::string& app) {
 }
 
 bool skipped_dir(std::string_view name) {
-    return name.empty() || name[0] == '.' || name == "__pycache__" || name == "node_modules" || name == "build";
+    return name.empty() || name[0] == '.' || name == "__pycache__" || name == "node_modules" ||
+           name == "build";
 }
 
 void add_watches(int fd, const std::string& dir, int& count) {
     if (count >= kMaxWatchedDirs) return;
-    if (inotify_add_watch(fd, dir.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE) < 0)
+    if (inotify_add_watch(fd, dir.c_str(),
+                          IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE) < 0)
         return;
     ++count;
     DIR* d = opendir(dir.c_str());
@@ -60,31 +62,32 @@ void Server::watch_files() {
 }
 
 void Server::on_files_changed() {
-    inotify_->async_wait(asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
-        if (ec) return;
-        alignas(inotify_event) char buf[16384];
-        bool python_changed = false;
-        std::string name;
-        ssize_t n;
-        while ((n = ::read(inotify_fd_, buf, sizeof buf)) > 0) {
-            for (char* p = buf; p < buf + n;) {
-                auto* ev = reinterpret_cast<inotify_event*>(p);
-                std::string_view file = ev->len ? std::string_view(ev->name) : std::string_view();
-                if (file.ends_with(".py")) {
-                    python_changed = true;
-                    name = file;
+    inotify_->async_wait(
+        asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+            if (ec) return;
+            alignas(inotify_event) char buf[16384];
+            bool python_changed = false;
+            std::string name;
+            ssize_t n;
+            while ((n = ::read(inotify_fd_, buf, sizeof buf)) > 0) {
+                for (char* p = buf; p < buf + n;) {
+                    auto* ev = reinterpret_cast<inotify_event*>(p);
+                    std::string_view file = ev->len ? std::string_view(ev->name) : std::string_view();
+                    if (file.ends_with(".py")) {
+                        python_changed = true;
+                        name = file;
+                    }
+                    p += sizeof(inotify_event) + ev->len;
                 }
-                p += sizeof(inotify_event) + ev->len;
             }
-        }
-        if (python_changed && !stopping_) {
-            reload_debounce_->expires_after(std::chrono::milliseconds(kDebounceMs));
-            reload_debounce_->async_wait([this, name](const boost::system::error_code& e) {
-                if (!e) pool_->reload("--reload: " + name + " changed");
-            });
-        }
-        on_files_changed();
-    });
+            if (python_changed && !stopping_) {
+                reload_debounce_->expires_after(std::chrono::milliseconds(kDebounceMs));
+                reload_debounce_->async_wait([this, name](const boost::system::error_code& e) {
+                    if (!e) pool_->reload("--reload: " + name + " changed");
+                });
+            }
+            on_files_changed();
+        });
 }
 
 } // namespace turbo::master

@@ -49,7 +49,8 @@ void setup_logging(const std::string& level) {
 
 std::string validate(const Config& c) {
     if (c.app.empty()) return "an application is required (for example app.py:app or pkg.module:app)";
-    if (c.app.find(':') == std::string::npos) return "the application must be given as MODULE:ATTRIBUTE, got '" + c.app + "'";
+    if (c.app.find(':') == std::string::npos)
+        return "the application must be given as MODULE:ATTRIBUTE, got '" + c.app + "'";
     if (c.workers < 1 || c.workers > 1024) return "--workers must be between 1 and 1024";
     if (c.bind.empty()) return "--bind must not be empty";
     if (c.limit_request_line_bytes < 64) return "--limit-request-line must be at least 64";
@@ -61,7 +62,8 @@ std::string validate(const Config& c) {
         return "--header-timeout, --body-timeout and --write-timeout must be positive";
     if (c.keep_alive_ms < 1) return "--keep-alive must be positive";
     if (c.max_requests_jitter && !c.max_requests) return "--max-requests-jitter needs --max-requests";
-    if (c.access_logfile.empty() || c.error_logfile.empty()) return "log file names must not be empty (use - for the console)";
+    if (c.access_logfile.empty() || c.error_logfile.empty())
+        return "log file names must not be empty (use - for the console)";
     shm::Config sc;
     sc.ring_bytes = c.ring_bytes;
     if (auto e = shm::validate(sc); !e.empty()) return e;
@@ -71,8 +73,7 @@ std::string validate(const Config& c) {
     return {};
 }
 
-Server::Server(const Config& config)
-    : config_(config), acceptor_(io_), signals_(io_), tick_(io_) {
+Server::Server(const Config& config) : config_(config), acceptor_(io_), signals_(io_), tick_(io_) {
     limits_.max_request_line_bytes = config.limit_request_line_bytes;
     limits_.max_header_fields = config.limit_request_fields;
     limits_.max_field_bytes = config.limit_request_field_bytes;
@@ -122,8 +123,10 @@ void Server::access_log(const std::string& peer, const PendingResponse& r) {
     access_buf_.append(r.log_referer.empty() ? "-" : r.log_referer).append("\" \"");
     access_buf_.append(r.log_agent.empty() ? "-" : r.log_agent).append("\"\n");
     // Lines are batched: written once the handlers already queued have run (or at 64 KiB).
-    if (access_buf_.size() >= 65536) flush_access_log();
-    else if (was_empty) asio::post(io_, [this] { flush_access_log(); });
+    if (access_buf_.size() >= 65536)
+        flush_access_log();
+    else if (was_empty)
+        asio::post(io_, [this] { flush_access_log(); });
 }
 
 void Server::flush_access_log() {
@@ -169,7 +172,8 @@ void Server::open_listener() {
         asio::ip::tcp::resolver resolver(io_);
         boost::system::error_code ec;
         auto results = resolver.resolve(host, port, asio::ip::resolver_base::numeric_service, ec);
-        if (ec || results.empty()) throw std::runtime_error("cannot resolve --bind " + b + ": " + ec.message());
+        if (ec || results.empty())
+            throw std::runtime_error("cannot resolve --bind " + b + ": " + ec.message());
         ep = generic::endpoint(results.begin()->endpoint());
     }
     acceptor_.open(ep.protocol());
@@ -185,8 +189,7 @@ void Server::open_listener() {
 void Server::start_listening() {
     acceptor_.listen(int(config_.backlog));
     listening_ = true;
-    const std::string where =
-        unix_path_.empty() ? "http://" + config_.bind : "unix:" + unix_path_;
+    const std::string where = unix_path_.empty() ? "http://" + config_.bind : "unix:" + unix_path_;
     spdlog::info("serving on {} with {} worker{} (master pid {})", where, config_.workers,
                  config_.workers == 1 ? "" : "s", getpid());
     accept_next();
@@ -234,9 +237,10 @@ void Server::accept_ready() {
 // Over --max-connections: a short 503 and a close, so the client learns why; the connections
 // already open are not touched.
 void Server::refuse(int fd) {
-    static const char kBusy[] = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                                "content-length: 19\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
-                                "Service Unavailable";
+    static const char kBusy[] =
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n"
+        "content-length: 19\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
+        "Service Unavailable";
     const ssize_t ignored = ::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     (void)ignored;
     ::shutdown(fd, SHUT_WR);
@@ -317,13 +321,27 @@ void Server::watch_signals_again() {
 
 void Server::on_signal(int sig) {
     switch (sig) {
-    case SIGCHLD: pool_->reap(); break;
-    case SIGTERM: stop(true, "Handling signal: term"); break;
-    case SIGINT: stop(false, "Handling signal: int"); break;
-    case SIGQUIT: stop(false, "Handling signal: quit"); break;
-    case SIGHUP: pool_->reload("Handling signal: hup"); break;
-    case SIGTTIN: pool_->add_worker(); break;
-    case SIGTTOU: pool_->remove_worker(); break;
+    case SIGCHLD:
+        pool_->reap();
+        break;
+    case SIGTERM:
+        stop(true, "Handling signal: term");
+        break;
+    case SIGINT:
+        stop(false, "Handling signal: int");
+        break;
+    case SIGQUIT:
+        stop(false, "Handling signal: quit");
+        break;
+    case SIGHUP:
+        pool_->reload("Handling signal: hup");
+        break;
+    case SIGTTIN:
+        pool_->add_worker();
+        break;
+    case SIGTTOU:
+        pool_->remove_worker();
+        break;
     case SIGUSR1:
         spdlog::info("Handling signal: usr1 (reopening log files)");
         reopen_logs();
@@ -342,10 +360,11 @@ void Server::worker_ready() {
 // The eventfd fires when a worker published a response while the master slept, freed ring space
 // the master waits for, or became ready. Sleeping protocol: drain, set the flag, drain again, wait.
 void Server::wait_notify() {
-    notify_->async_wait(asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
-        if (ec) return;
-        on_notify();
-    });
+    notify_->async_wait(asio::posix::stream_descriptor::wait_read,
+                        [this](const boost::system::error_code& ec) {
+                            if (ec) return;
+                            on_notify();
+                        });
 }
 
 void Server::on_notify() {
@@ -365,12 +384,15 @@ void Server::tick() {
         pool_->tick(now);
         std::vector<std::shared_ptr<Connection>> all;
         all.reserve(connections_.size());
-        for (auto& [id, c] : connections_) all.push_back(c);
-        for (auto& c : all) c->check_timeouts(now);
+        for (auto& [id, c] : connections_)
+            all.push_back(c);
+        for (auto& c : all)
+            c->check_timeouts(now);
         if (stopping_) {
             check_drained();
             if (stop_deadline_ms_ && now >= stop_deadline_ms_) {
-                spdlog::warn("graceful timeout: {} request(s) still in flight; stopping now", pool_->in_flight());
+                spdlog::warn("graceful timeout: {} request(s) still in flight; stopping now",
+                             pool_->in_flight());
                 quick_stop_ = true;
                 finish();
                 return;
@@ -396,8 +418,10 @@ void Server::stop(bool graceful, std::string_view why) {
     }
     stop_deadline_ms_ = shm::monotonic_ms() + config_.graceful_timeout_ms;
     std::vector<std::shared_ptr<Connection>> conns;
-    for (auto& [id, c] : connections_) conns.push_back(c);
-    for (auto& c : conns) c->shutdown_gracefully();
+    for (auto& [id, c] : connections_)
+        conns.push_back(c);
+    for (auto& c : conns)
+        c->shutdown_gracefully();
     check_drained();
 }
 
@@ -410,8 +434,10 @@ void Server::finish() {
     if (finished_) return;
     finished_ = true;
     std::vector<std::shared_ptr<Connection>> conns;
-    for (auto& [id, c] : connections_) conns.push_back(c);
-    for (auto& c : conns) c->close_now();
+    for (auto& [id, c] : connections_)
+        conns.push_back(c);
+    for (auto& c : conns)
+        c->close_now();
     flush_access_log();
     io_.stop();
 }
@@ -440,14 +466,19 @@ void Server::stop_workers(bool quick, int grace_ms) {
 // land there too. USR1 reopens both (for logrotate); workers reopen theirs on the USR1 they get.
 void Server::reopen_logs() {
     if (config_.access_logfile != "-") {
-        const int fd = ::open(config_.access_logfile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd < 0) throw std::runtime_error("cannot open --access-logfile " + config_.access_logfile + ": " + strerror(errno));
+        const int fd =
+            ::open(config_.access_logfile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (fd < 0)
+            throw std::runtime_error("cannot open --access-logfile " + config_.access_logfile + ": " +
+                                     strerror(errno));
         if (access_fd_ != STDOUT_FILENO) ::close(access_fd_);
         access_fd_ = fd;
     }
     if (config_.error_logfile != "-") {
         const int fd = ::open(config_.error_logfile.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-        if (fd < 0) throw std::runtime_error("cannot open --error-logfile " + config_.error_logfile + ": " + strerror(errno));
+        if (fd < 0)
+            throw std::runtime_error("cannot open --error-logfile " + config_.error_logfile + ": " +
+                                     strerror(errno));
         ::dup2(fd, STDERR_FILENO);
         ::close(fd);
     }
@@ -525,8 +556,10 @@ int Server::run() {
     if (!unix_path_.empty()) ::unlink(unix_path_.c_str());
     if (pid_file_written_) ::unlink(config_.pid_file.c_str());
     segment_.reset(); // unmaps and removes the name
-    if (exit_code_ == 3) spdlog::error("Shutting down: the application failed to boot (see the error above)");
-    else spdlog::info("Shutting down: Master");
+    if (exit_code_ == 3)
+        spdlog::error("Shutting down: the application failed to boot (see the error above)");
+    else
+        spdlog::info("Shutting down: Master");
     return exit_code_;
 }
 

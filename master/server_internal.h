@@ -37,8 +37,8 @@ struct PendingResponse {
     bool interim = false;     // a 100 Continue, not a request's final response
     bool streaming = false;   // a large response whose body arrives in pieces (data holds what is unsent)
     bool streaming_failed = false;
-    bool drop_body = false;   // HEAD, 204, 304: the body is counted but not sent
-    std::string data;         // the rendered response, once ready
+    bool drop_body = false; // HEAD, 204, 304: the body is counted but not sent
+    std::string data;       // the rendered response, once ready
     // Access-log fields, filled only when the access log is on.
     std::string log_request; // "GET /path HTTP/1.1"
     std::string log_referer;
@@ -93,7 +93,8 @@ private:
     void abandon_upload();
     void drop_unfinished_interim();
     void answer_error(HttpError error);
-    void render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers, std::string_view body);
+    void render(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
+                std::string_view body);
     void render_head(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
                      uint64_t body_bytes, size_t reserve);
     bool headers_valid(const PendingResponse& p, const std::vector<shm::Header>& headers) const;
@@ -116,18 +117,18 @@ private:
     uint64_t last_active_ms_ = 0;      // last byte read or written
     uint64_t request_start_ms_ = 0;    // first byte of the request being read
     uint64_t write_stalled_ms_ = 0;    // when send last hit EAGAIN without progress since (0: not stalled)
-    bool peer_closed_ = false;       // EPOLLRDHUP/HUP seen: the peer's FIN may follow data already queued
-    bool readable_ = false;          // the kernel said readable and we have not seen EAGAIN/short read since
-    bool writable_ = true;           // no EAGAIN from send since the last EPOLLOUT edge
+    bool peer_closed_ = false;         // EPOLLRDHUP/HUP seen: the peer's FIN may follow data already queued
+    bool readable_ = false; // the kernel said readable and we have not seen EAGAIN/short read since
+    bool writable_ = true;  // no EAGAIN from send since the last EPOLLOUT edge
     bool parsing_ = false;
     bool read_closed_ = false;       // no more requests: error, close requested or peer EOF
     bool close_after_write_ = false; // close once out_ is on the wire
     bool closed_ = false;
-    bool draining_ = false; // graceful stop
-    int waiting_slot_ = -1; // a worker slot paused until this client reads (streaming backpressure)
+    bool draining_ = false;  // graceful stop
+    int waiting_slot_ = -1;  // a worker slot paused until this client reads (streaming backpressure)
     uint64_t upload_id_ = 0; // the request whose body is being streamed to a worker (0: none)
     bool read_closed_after_this_ = false; // the request being dispatched is the connection's last
-    bool upload_paused_ = false; // more of the upload is buffered than the ring can take now
+    bool upload_paused_ = false;          // more of the upload is buffered than the ring can take now
 };
 
 /// Spawns, supervises and talks to the workers: one slot per worker in the shared segment.
@@ -196,23 +197,23 @@ private:
         std::deque<Outgoing> outgoing; // requests not yet (fully) in the ring, in order
         uint32_t in_flight = 0;
         uint64_t spawned_ms = 0;
-        uint64_t max_requests = 0;  // recycle after this many (0: never); jitter applied at spawn
-        uint64_t kill_at_ms = 0;    // SIGKILL if still alive then (after a TERM)
-        int replaces = -1;          // the slot this worker will replace once ready
-        uint32_t crash_streak = 0;  // consecutive deaths soon after spawn (respawn backoff)
+        uint64_t max_requests = 0; // recycle after this many (0: never); jitter applied at spawn
+        uint64_t kill_at_ms = 0;   // SIGKILL if still alive then (after a TERM)
+        int replaces = -1;         // the slot this worker will replace once ready
+        uint32_t crash_streak = 0; // consecutive deaths soon after spawn (respawn backoff)
         bool ever_ready = false;
-        bool retiring = false;      // finish in-flight requests, then TERM; never respawned
+        bool retiring = false; // finish in-flight requests, then TERM; never respawned
         bool term_sent = false;
-        bool timed_out = false;     // its request ran past --timeout; killed, then replaced
+        bool timed_out = false; // its request ran past --timeout; killed, then replaced
         bool respawn_pending = false;
         bool recycle_queued = false;
-        bool wake_pending = false;  // requests published since the last wake check
-        bool paused = false;        // not draining: a streaming client is backed up
+        bool wake_pending = false; // requests published since the last wake check
+        bool paused = false;       // not draining: a streaming client is backed up
         struct {
-            bool active = false;    // between the first and last frame of a streamed response
+            bool active = false; // between the first and last frame of a streamed response
             uint64_t request_id = 0;
-            uint64_t conn_id = 0;   // 0: discard (stale, or the client is gone)
-            bool counted = false;   // its request is in in_flight until the stream ends
+            uint64_t conn_id = 0; // 0: discard (stale, or the client is gone)
+            bool counted = false; // its request is in in_flight until the stream ends
         } stream;
     };
     struct Pending {
@@ -256,14 +257,14 @@ private:
     int notify_fd_;
     std::vector<Slot> slots_;
     std::unordered_map<uint64_t, Pending> pending_;
-    std::deque<Outgoing> backlog_;         // requests with no ready worker yet
-    std::deque<uint32_t> replace_queue_;   // slots to replace, one at a time
-    int replacing_ = -1;                   // the new worker of the replacement under way
-    shm::Message message_;                 // reused buffer for responses
-    std::string frame_;                    // reused buffer for streamed frames
+    std::deque<Outgoing> backlog_;       // requests with no ready worker yet
+    std::deque<uint32_t> replace_queue_; // slots to replace, one at a time
+    int replacing_ = -1;                 // the new worker of the replacement under way
+    shm::Message message_;               // reused buffer for responses
+    std::string frame_;                  // reused buffer for streamed frames
     shm::ResponseView response_;
-    uint32_t target_ = 1;                  // workers wanted (TTIN/TTOU change it)
-    uint32_t last_pick_ = 0;               // ties go to the next ready slot after the last one picked
+    uint32_t target_ = 1;    // workers wanted (TTIN/TTOU change it)
+    uint32_t last_pick_ = 0; // ties go to the next ready slot after the last one picked
     uint64_t last_overload_log_ms_ = 0;
     bool boot_failed_ = false;
     bool stopping_ = false;

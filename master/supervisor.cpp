@@ -28,19 +28,22 @@ std::string describe_exit(int status) {
 
 size_t WorkerPool::ready_count() const {
     size_t n = 0;
-    for (const auto& s : slots_) n += s.pid > 0 && s.state == shm::WorkerState::Ready && !s.retiring;
+    for (const auto& s : slots_)
+        n += s.pid > 0 && s.state == shm::WorkerState::Ready && !s.retiring;
     return n;
 }
 
 size_t WorkerPool::live_count() const {
     size_t n = 0;
-    for (const auto& s : slots_) n += s.pid > 0;
+    for (const auto& s : slots_)
+        n += s.pid > 0;
     return n;
 }
 
 uint32_t WorkerPool::serving_count() const {
     uint32_t n = 0;
-    for (const auto& s : slots_) n += (s.pid > 0 || s.respawn_pending) && !s.retiring && s.replaces < 0;
+    for (const auto& s : slots_)
+        n += (s.pid > 0 || s.respawn_pending) && !s.retiring && s.replaces < 0;
     return n;
 }
 
@@ -196,9 +199,10 @@ void WorkerPool::tick(uint64_t now) {
         if (config_.timeout_ms && started && !slot.timed_out && now >= started + config_.timeout_ms) {
             // uWSGI's harakiri: the worker wrote the request's start into its row; it is overdue.
             const uint64_t rid = status.current_request_id.load(std::memory_order_relaxed);
-            spdlog::error("WORKER TIMEOUT (pid:{}): a request ran longer than {} ms; answering 504 and replacing "
-                          "the worker",
-                          slot.pid, config_.timeout_ms);
+            spdlog::error(
+                "WORKER TIMEOUT (pid:{}): a request ran longer than {} ms; answering 504 and replacing "
+                "the worker",
+                slot.pid, config_.timeout_ms);
             slot.timed_out = true;
             slot.state = shm::WorkerState::Draining;
             auto it = pending_.find(rid);
@@ -265,7 +269,8 @@ void WorkerPool::recover_requests(uint32_t index) {
     for (auto [rid, cid] : claimed)
         if (auto* c = server_.connection(cid)) c->fail(rid, 502, "worker died");
     if (!again.empty()) spdlog::info("re-dispatching {} request(s) the worker had not started", again.size());
-    for (auto it = again.rbegin(); it != again.rend(); ++it) backlog_.push_front(std::move(*it));
+    for (auto it = again.rbegin(); it != again.rend(); ++it)
+        backlog_.push_front(std::move(*it));
 }
 
 void WorkerPool::on_exit(uint32_t index, int status) {
@@ -275,8 +280,10 @@ void WorkerPool::on_exit(uint32_t index, int status) {
     end_stream(index, true);
     const bool expected = stopping_ || (slot.retiring && slot.term_sent);
     const uint64_t lived_ms = shm::monotonic_ms() - slot.spawned_ms;
-    if (expected) spdlog::debug("worker {} {}", slot.pid, describe_exit(status));
-    else spdlog::error("worker {} {}", slot.pid, describe_exit(status));
+    if (expected)
+        spdlog::debug("worker {} {}", slot.pid, describe_exit(status));
+    else
+        spdlog::error("worker {} {}", slot.pid, describe_exit(status));
     slot.pid = -1;
     slot.state = shm::WorkerState::Dead;
     slot.kill_at_ms = 0;
@@ -287,7 +294,8 @@ void WorkerPool::on_exit(uint32_t index, int status) {
     slot.reader.reset();
     if (stopping_) {
         for (auto& o : backlog_)
-            if (auto* c = server_.connection(o.meta.conn_id)) c->fail(o.meta.request_id, 503, "shutting down");
+            if (auto* c = server_.connection(o.meta.conn_id))
+                c->fail(o.meta.request_id, 503, "shutting down");
         backlog_.clear();
         return;
     }
@@ -306,7 +314,8 @@ void WorkerPool::on_exit(uint32_t index, int status) {
             spdlog::warn("worker {} keeps serving past --max-requests until the app can boot again", old.pid);
         }
         old.recycle_queued = false;
-        for (uint32_t q : replace_queue_) slots_[q].recycle_queued = false;
+        for (uint32_t q : replace_queue_)
+            slots_[q].recycle_queued = false;
         replace_queue_.clear();
         slot.replaces = -1;
         if (replacing_ == int(index)) replacing_ = -1;
@@ -338,8 +347,8 @@ void WorkerPool::schedule_respawn(uint32_t index) {
         spawn(index);
         return;
     }
-    spdlog::warn("worker slot {} died {} times in a row soon after starting; respawning in {} ms", index, streak,
-                 delay_ms);
+    spdlog::warn("worker slot {} died {} times in a row soon after starting; respawning in {} ms", index,
+                 streak, delay_ms);
     slot.respawn_pending = true;
     auto timer = std::make_shared<asio::steady_timer>(server_.io(), std::chrono::milliseconds(delay_ms));
     timer->async_wait([this, index, timer](const boost::system::error_code& ec) {

@@ -14,7 +14,9 @@ namespace turbo::shm {
 
 namespace {
 
-void put_u32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+void put_u32(std::string& out, uint32_t v) {
+    out.append(reinterpret_cast<const char*>(&v), 4);
+}
 
 // Bounds-checked reader over an encoded payload: every accessor fails instead of over-reading.
 class Cursor {
@@ -113,7 +115,8 @@ void encode_response(const ResponseView& r, std::string& out) {
     out.append(r.body);
 }
 
-bool decode_response_head(std::string_view prefix, ResponseView& r, size_t& head_bytes, uint64_t& body_bytes) {
+bool decode_response_head(std::string_view prefix, ResponseView& r, size_t& head_bytes,
+                          uint64_t& body_bytes) {
     Cursor c(prefix);
     uint16_t pad = 0;
     uint32_t hc = 0, bl = 0;

@@ -23,7 +23,9 @@ namespace {
 
 constexpr uint64_t kHeaderBytes = sizeof(FrameHeader);
 
-constexpr uint64_t align_up(uint64_t n, uint64_t a) { return (n + a - 1) & ~(a - 1); }
+constexpr uint64_t align_up(uint64_t n, uint64_t a) {
+    return (n + a - 1) & ~(a - 1);
+}
 
 // Copies into the ring at counter position `pos`, splitting at the wrap point.
 void copy_in(RingRef r, uint64_t pos, const void* src, size_t n) {
@@ -44,7 +46,9 @@ void copy_out(RingRef r, uint64_t pos, void* dst, size_t n) {
 
 // Smallest fragment worth writing: avoids spraying the ring with tiny fragments when it is nearly
 // full, while any message still fits in at most a few fragments' worth of waiting.
-uint64_t min_fragment(uint64_t capacity, uint64_t remaining) { return std::min(remaining, capacity / 8); }
+uint64_t min_fragment(uint64_t capacity, uint64_t remaining) {
+    return std::min(remaining, capacity / 8);
+}
 
 // The 32-bit word at offset 4 of a frame header holds `kind` (low half) and `flags` (high half).
 // Frames start 8-byte aligned and the capacity is a multiple of 8, so it never straddles the wrap.
@@ -109,8 +113,8 @@ bool RingWriter::write(FrameHeader meta, std::span<const std::byte> payload, siz
     return write_part(meta, payload, 0, payload.size(), offset);
 }
 
-bool RingWriter::write_part(FrameHeader meta, std::span<const std::byte> window, size_t window_base, size_t total,
-                            size_t& offset) {
+bool RingWriter::write_part(FrameHeader meta, std::span<const std::byte> window, size_t window_base,
+                            size_t total, size_t& offset) {
     auto& c = *ring_.control;
     const uint64_t head = c.head.load(std::memory_order_relaxed);
     const uint64_t used = head - c.tail.load(std::memory_order_acquire);
@@ -149,7 +153,9 @@ uint64_t RingWriter::wanted_bytes(uint64_t remaining) const {
     return min_fragment(ring_.control->capacity, remaining);
 }
 
-uint64_t write_position(RingRef ring) { return ring.control->head.load(std::memory_order_relaxed); }
+uint64_t write_position(RingRef ring) {
+    return ring.control->head.load(std::memory_order_relaxed);
+}
 
 bool cancel_message(RingRef ring, uint64_t pos) {
     // Only a frame the consumer has not passed is still ours to touch; the producer (the caller)
@@ -159,7 +165,8 @@ bool cancel_message(RingRef ring, uint64_t pos) {
     uint32_t cur = word.load(std::memory_order_acquire);
     for (;;) {
         if ((cur >> 16) & (kFrameClaimed | kFrameCancelled)) return false;
-        if (word.compare_exchange_weak(cur, cur | (uint32_t(kFrameCancelled) << 16), std::memory_order_acq_rel))
+        if (word.compare_exchange_weak(cur, cur | (uint32_t(kFrameCancelled) << 16),
+                                       std::memory_order_acq_rel))
             return true;
     }
 }
@@ -191,9 +198,11 @@ ReadStatus RingReader::read(Message& out) {
         if (avail < kHeaderBytes || avail > c.capacity) return ReadStatus::Corrupt;
         FrameHeader h;
         copy_out(ring_, tail, &h, kHeaderBytes);
-        if (align_up(h.fragment_bytes, kFrameAlign) > avail - kHeaderBytes || h.total_bytes > limits_.max_message_bytes)
+        if (align_up(h.fragment_bytes, kFrameAlign) > avail - kHeaderBytes ||
+            h.total_bytes > limits_.max_message_bytes)
             return ReadStatus::Corrupt;
-        if (limits_.claim && (h.flags & kFrameFirst) && !in_partial_ && !skipping_ && !claim_frame(ring_, tail))
+        if (limits_.claim && (h.flags & kFrameFirst) && !in_partial_ && !skipping_ &&
+            !claim_frame(ring_, tail))
             skipping_ = true; // the producer cancelled it before we got to it
         if (skipping_) {
             tail += kHeaderBytes + align_up(h.fragment_bytes, kFrameAlign);
@@ -270,8 +279,8 @@ bool RingReader::producer_needs_wake() {
 void futex_wait(std::atomic<uint32_t>& word, uint32_t expected, int timeout_ms) {
     timespec ts{timeout_ms / 1000, long(timeout_ms % 1000) * 1000000L};
     // Not FUTEX_PRIVATE: the word lives in memory shared between processes.
-    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT, expected, timeout_ms >= 0 ? &ts : nullptr,
-            nullptr, 0);
+    syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word), FUTEX_WAIT, expected,
+            timeout_ms >= 0 ? &ts : nullptr, nullptr, 0);
 }
 
 void futex_wake(std::atomic<uint32_t>& word) {
@@ -317,11 +326,15 @@ uint64_t slot_stride(uint64_t ring_bytes) {
     return align_up(kSlotStatusBytes + 2 * sizeof(RingControl) + 2 * ring_bytes, 4096);
 }
 
-uint64_t slots_offset() { return align_up(sizeof(SegmentHeader), 4096); }
+uint64_t slots_offset() {
+    return align_up(sizeof(SegmentHeader), 4096);
+}
 
 } // namespace
 
-std::string segment_name(int master_pid) { return "turbo-" + std::to_string(master_pid); }
+std::string segment_name(int master_pid) {
+    return "turbo-" + std::to_string(master_pid);
+}
 
 Segment Segment::create(const Config& config, int master_pid) {
     if (auto err = validate(config); !err.empty()) throw std::invalid_argument("shared memory: " + err);
@@ -371,10 +384,11 @@ Segment Segment::open(const std::string& name) {
     const auto& h = s.header();
     if (h.magic != kMagic) throw std::runtime_error("shared memory " + name + " has a bad magic number");
     if (h.version != kVersion)
-        throw std::runtime_error("shared memory " + name + " has layout version " + std::to_string(h.version) +
-                                 ", this binary expects " + std::to_string(kVersion));
-    if (!validate(Config{.ring_bytes = h.ring_bytes, .slot_count = h.slot_count}).empty() || h.total_bytes != size ||
-        h.slot_stride != slot_stride(h.ring_bytes) ||
+        throw std::runtime_error("shared memory " + name + " has layout version " +
+                                 std::to_string(h.version) + ", this binary expects " +
+                                 std::to_string(kVersion));
+    if (!validate(Config{.ring_bytes = h.ring_bytes, .slot_count = h.slot_count}).empty() ||
+        h.total_bytes != size || h.slot_stride != slot_stride(h.ring_bytes) ||
         slots_offset() + h.slot_stride * h.slot_count != size)
         throw std::runtime_error("shared memory " + name + " has inconsistent sizes");
     return s;
@@ -394,7 +408,9 @@ Segment& Segment::operator=(Segment&& o) noexcept {
     return *this;
 }
 
-Segment::~Segment() { remove_name(); }
+Segment::~Segment() {
+    remove_name();
+}
 
 void Segment::remove_name() {
     if (owner_) {
@@ -403,7 +419,9 @@ void Segment::remove_name() {
     }
 }
 
-SegmentHeader& Segment::header() const { return *reinterpret_cast<SegmentHeader*>(base_); }
+SegmentHeader& Segment::header() const {
+    return *reinterpret_cast<SegmentHeader*>(base_);
+}
 
 SlotStatus& Segment::status(uint32_t slot) const {
     return *reinterpret_cast<SlotStatus*>(base_ + slots_offset() + header().slot_stride * slot);
@@ -429,7 +447,8 @@ std::vector<std::string> sweep_stale_segments() {
         std::string_view n = e->d_name;
         if (!n.starts_with("turbo-")) continue;
         const auto digits = n.substr(6);
-        if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+        if (digits.empty() ||
+            !std::all_of(digits.begin(), digits.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
             continue;
         const long pid = std::strtol(std::string(digits).c_str(), nullptr, 10);
         if (pid <= 0 || (kill(pid_t(pid), 0) == -1 && errno == ESRCH)) {

@@ -81,14 +81,14 @@ enum class WorkerState : uint32_t { Empty = 0, Booting = 1, Ready = 2, Draining 
 /// One row of the status table. Written by the worker (except `state` Empty/Dead and `pid`, which the
 /// master writes); read by the master without syscalls.
 struct alignas(kCacheLine) SlotStatus {
-    std::atomic<int32_t> pid;                  // worker pid, set by the master at spawn
-    std::atomic<uint32_t> generation;          // bumped by the master at every spawn into the slot
-    std::atomic<uint32_t> state;               // WorkerState
-    std::atomic<uint32_t> reserved;            //
-    std::atomic<uint64_t> heartbeat_ms;        // CLOCK_MONOTONIC ms, refreshed by the worker's loop
-    std::atomic<uint64_t> request_started_ms;  // 0 when idle, else when the current request started
-    std::atomic<uint64_t> requests_served;     // responses pushed by this worker
-    std::atomic<uint64_t> current_request_id;  // the request in progress (valid while request_started_ms != 0)
+    std::atomic<int32_t> pid;                 // worker pid, set by the master at spawn
+    std::atomic<uint32_t> generation;         // bumped by the master at every spawn into the slot
+    std::atomic<uint32_t> state;              // WorkerState
+    std::atomic<uint32_t> reserved;           //
+    std::atomic<uint64_t> heartbeat_ms;       // CLOCK_MONOTONIC ms, refreshed by the worker's loop
+    std::atomic<uint64_t> request_started_ms; // 0 when idle, else when the current request started
+    std::atomic<uint64_t> requests_served;    // responses pushed by this worker
+    std::atomic<uint64_t> current_request_id; // the request in progress (valid while request_started_ms != 0)
 };
 static_assert(sizeof(SlotStatus) == kCacheLine);
 
@@ -204,7 +204,7 @@ private:
     Limits limits_;
     bool in_partial_ = false;
     bool skipping_ = false; // consuming the rest of a cancelled message
-    Message partial_; // the message being reassembled; its buffer is reused across messages
+    Message partial_;       // the message being reassembled; its buffer is reused across messages
 };
 
 /// Producer side: cancels the message whose first frame starts at counter position `pos`, unless
@@ -282,8 +282,8 @@ struct RequestView {
     uint8_t http_minor = 1;
     bool keep_alive = true;
     std::string_view method;
-    std::string_view path;  // raw (still percent-encoded), without the query
-    std::string_view query; // without '?'
+    std::string_view path;   // raw (still percent-encoded), without the query
+    std::string_view query;  // without '?'
     std::string_view client; // "ip:port" or "" for unix sockets
     std::vector<Header> headers;
     std::string_view body;
@@ -308,6 +308,7 @@ bool decode_response(std::string_view payload, ResponseView& out);
 /// Decodes the status and headers from the start of an encoded response (for streaming a large one
 /// as its fragments arrive). Sets `head_bytes` (where the body starts) and `body_bytes` (its length).
 /// False when `prefix` does not hold the whole head.
-bool decode_response_head(std::string_view prefix, ResponseView& out, size_t& head_bytes, uint64_t& body_bytes);
+bool decode_response_head(std::string_view prefix, ResponseView& out, size_t& head_bytes,
+                          uint64_t& body_bytes);
 
 } // namespace turbo::shm

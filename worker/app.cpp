@@ -43,11 +43,16 @@ ParamKind parse_kind(const std::string& s) {
 
 const char* source_name(ParamSource s) {
     switch (s) {
-    case ParamSource::Path: return "path";
-    case ParamSource::Query: return "query";
-    case ParamSource::Header: return "header";
-    case ParamSource::Cookie: return "cookie";
-    case ParamSource::Body: return "body";
+    case ParamSource::Path:
+        return "path";
+    case ParamSource::Query:
+        return "query";
+    case ParamSource::Header:
+        return "header";
+    case ParamSource::Cookie:
+        return "cookie";
+    case ParamSource::Body:
+        return "body";
     }
     return "query";
 }
@@ -75,18 +80,22 @@ bool is_json_content_type(std::string_view ct) {
     if (ct.empty()) return true;
     auto semi = ct.find(';');
     std::string_view mime = ct.substr(0, semi);
-    while (!mime.empty() && mime.back() == ' ') mime.remove_suffix(1);
-    while (!mime.empty() && mime.front() == ' ') mime.remove_prefix(1);
+    while (!mime.empty() && mime.back() == ' ')
+        mime.remove_suffix(1);
+    while (!mime.empty() && mime.front() == ' ')
+        mime.remove_prefix(1);
     if (mime.size() < 12 || !ascii_iequals(mime.substr(0, 12), "application/")) return false;
     std::string_view sub = mime.substr(12);
-    return ascii_iequals(sub, "json") || (sub.size() >= 5 && ascii_iequals(sub.substr(sub.size() - 5), "+json"));
+    return ascii_iequals(sub, "json") ||
+           (sub.size() >= 5 && ascii_iequals(sub.substr(sub.size() - 5), "+json"));
 }
 
 } // namespace
 
 void percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
     out.clear();
-    if (in.find('%') == std::string_view::npos && (!plus_is_space || in.find('+') == std::string_view::npos)) {
+    if (in.find('%') == std::string_view::npos &&
+        (!plus_is_space || in.find('+') == std::string_view::npos)) {
         out.assign(in);
         return;
     }
@@ -112,7 +121,8 @@ App::App(py::object app) {
     parse_json_body_ = py::module_::import("turboapi._internal").attr("parse_json_body");
     print_exception_ = py::module_::import("traceback").attr("print_exception");
     if (!py::hasattr(app, "_turbo_routes"))
-        throw std::runtime_error("the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
+        throw std::runtime_error(
+            "the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
     py::list specs = app.attr("_turbo_routes")();
     bool any_async = false;
     for (py::handle spec_h : specs) {
@@ -169,7 +179,9 @@ void App::handle(const shm::RequestView& request, Response& out) {
         return;
     }
     switch (match_.status) {
-    case router::MatchStatus::Found: call(routes_[match_.handler], request, out); return;
+    case router::MatchStatus::Found:
+        call(routes_[match_.handler], request, out);
+        return;
     case router::MatchStatus::MethodNotAllowed:
         json_detail(405, "\"Method Not Allowed\"", out);
         out.headers.emplace_back("allow", router::allow_header(match_.allowed));
@@ -185,14 +197,18 @@ void App::handle(const shm::RequestView& request, Response& out) {
 bool App::try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out) {
     if (path_ == "/" || path_.empty()) return false;
     std::string other = path_;
-    if (other.back() == '/') other.pop_back();
-    else other.push_back('/');
+    if (other.back() == '/')
+        other.pop_back();
+    else
+        other.push_back('/');
     router::Match m;
     router_.match(method, other, m);
     if (m.status == router::MatchStatus::NotFound) return false;
     std::string raw(request.path);
-    if (!raw.empty() && raw.back() == '/') raw.pop_back();
-    else raw.push_back('/');
+    if (!raw.empty() && raw.back() == '/')
+        raw.pop_back();
+    else
+        raw.push_back('/');
     std::string_view host;
     for (const auto& h : request.headers)
         if (h.name == "host") host = h.value;
@@ -322,7 +338,8 @@ PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::
     } else {
         value = PyBytes_FromStringAndSize(request.body.data(), Py_ssize_t(request.body.size()));
     }
-    if ((spec.kind == ParamKind::Dict && !PyDict_Check(value)) || (spec.kind == ParamKind::List && !PyList_Check(value))) {
+    if ((spec.kind == ParamKind::Dict && !PyDict_Check(value)) ||
+        (spec.kind == ParamKind::List && !PyList_Check(value))) {
         Py_DECREF(value);
         const bool dict = spec.kind == ParamKind::Dict;
         errors.push_back({"body", "", dict ? "value is not a valid dict" : "value is not a valid list",
@@ -355,13 +372,19 @@ void App::call(const Route& route, const shm::RequestView& request, Response& ou
             for (const auto& h : request.headers)
                 if (h.name == spec.alias) text = h.value, present = true;
             break;
-        case ParamSource::Cookie: break; // cookies arrive with the FastAPI-compatible API issue
-        case ParamSource::Body: value = body_value(route, spec, request, errors, out, answered); break;
+        case ParamSource::Cookie:
+            break; // cookies arrive with the FastAPI-compatible API issue
+        case ParamSource::Body:
+            value = body_value(route, spec, request, errors, out, answered);
+            break;
         }
         if (spec.source != ParamSource::Body) {
             if (!present) {
-                if (spec.required) errors.push_back({source_name(spec.source), spec.alias, "field required", "value_error.missing"});
-                else value = Py_NewRef(spec.default_value.ptr());
+                if (spec.required)
+                    errors.push_back(
+                        {source_name(spec.source), spec.alias, "field required", "value_error.missing"});
+                else
+                    value = Py_NewRef(spec.default_value.ptr());
             } else if (!convert(spec, text, value, msg, type)) {
                 errors.push_back({source_name(spec.source), spec.alias, msg, type});
             }
@@ -370,14 +393,16 @@ void App::call(const Route& route, const shm::RequestView& request, Response& ou
         args_.push_back(value);
     }
     if (answered || !errors.empty()) {
-        for (PyObject* a : args_) Py_XDECREF(a);
+        for (PyObject* a : args_)
+            Py_XDECREF(a);
         args_.clear();
         if (!answered) validation_errors(errors, out);
         return;
     }
     PyObject* kwnames = route.params.empty() ? nullptr : route.kwnames.ptr();
     PyObject* result = PyObject_Vectorcall(route.endpoint.ptr(), args_.data(), 0, kwnames);
-    for (PyObject* a : args_) Py_DECREF(a);
+    for (PyObject* a : args_)
+        Py_DECREF(a);
     args_.clear();
     if (result && route.is_coroutine) {
         PyObject* awaited = PyObject_CallMethod(event_loop_.ptr(), "run_until_complete", "O", result);
@@ -441,13 +466,15 @@ void App::exception_to_response(const Route& route, const shm::RequestView& requ
         try {
             out.status = exc.attr("status_code").cast<uint16_t>();
             std::string detail;
-            if (!dump_json(exc.attr("detail").ptr(), detail, jsonable_encoder_.ptr())) throw py::error_already_set();
+            if (!dump_json(exc.attr("detail").ptr(), detail, jsonable_encoder_.ptr()))
+                throw py::error_already_set();
             out.body = "{\"detail\":" + detail + "}";
             out.headers.push_back(kJsonType);
             py::object headers = exc.attr("headers");
             if (!headers.is_none())
                 for (auto item : py::reinterpret_borrow<py::dict>(headers))
-                    out.headers.emplace_back(py::str(item.first).cast<std::string>(), py::str(item.second).cast<std::string>());
+                    out.headers.emplace_back(py::str(item.first).cast<std::string>(),
+                                             py::str(item.second).cast<std::string>());
             return;
         } catch (py::error_already_set& e) {
             e.restore();

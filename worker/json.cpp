@@ -21,13 +21,27 @@ void write_string(const char* s, Py_ssize_t n, std::string& out) {
         out.append(s + run, size_t(i - run));
         run = i + 1;
         switch (c) {
-        case '"': out.append("\\\""); break;
-        case '\\': out.append("\\\\"); break;
-        case '\n': out.append("\\n"); break;
-        case '\r': out.append("\\r"); break;
-        case '\t': out.append("\\t"); break;
-        case '\b': out.append("\\b"); break;
-        case '\f': out.append("\\f"); break;
+        case '"':
+            out.append("\\\"");
+            break;
+        case '\\':
+            out.append("\\\\");
+            break;
+        case '\n':
+            out.append("\\n");
+            break;
+        case '\r':
+            out.append("\\r");
+            break;
+        case '\t':
+            out.append("\\t");
+            break;
+        case '\b':
+            out.append("\\b");
+            break;
+        case '\f':
+            out.append("\\f");
+            break;
         default:
             out.append("\\u00");
             out.push_back(kHex[c >> 4]);
@@ -90,7 +104,8 @@ bool write_key(PyObject* k, std::string& out) {
     } else if (PyFloat_Check(k)) {
         if (!write_float(PyFloat_AS_DOUBLE(k), text)) return false;
     } else {
-        PyErr_Format(PyExc_TypeError, "keys must be str, int, float, bool or None, not %.100s", Py_TYPE(k)->tp_name);
+        PyErr_Format(PyExc_TypeError, "keys must be str, int, float, bool or None, not %.100s",
+                     Py_TYPE(k)->tp_name);
         return false;
     }
     write_string(text.data(), Py_ssize_t(text.size()), out);
@@ -192,18 +207,25 @@ PyObject* build(simdjson::dom::element e) {
         std::string_view s = e.get_string().value_unsafe();
         return PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);
     }
-    case element_type::INT64: return PyLong_FromLongLong(e.get_int64().value_unsafe());
-    case element_type::UINT64: return PyLong_FromUnsignedLongLong(e.get_uint64().value_unsafe());
-    case element_type::DOUBLE: return PyFloat_FromDouble(e.get_double().value_unsafe());
-    case element_type::BOOL: return PyBool_FromLong(e.get_bool().value_unsafe());
-    case element_type::NULL_VALUE: Py_RETURN_NONE;
+    case element_type::INT64:
+        return PyLong_FromLongLong(e.get_int64().value_unsafe());
+    case element_type::UINT64:
+        return PyLong_FromUnsignedLongLong(e.get_uint64().value_unsafe());
+    case element_type::DOUBLE:
+        return PyFloat_FromDouble(e.get_double().value_unsafe());
+    case element_type::BOOL:
+        return PyBool_FromLong(e.get_bool().value_unsafe());
+    case element_type::NULL_VALUE:
+        Py_RETURN_NONE;
     }
     Py_RETURN_NONE;
 }
 
 } // namespace
 
-bool dump_json(PyObject* obj, std::string& out, PyObject* fallback) { return dump(obj, out, fallback, 0); }
+bool dump_json(PyObject* obj, std::string& out, PyObject* fallback) {
+    return dump(obj, out, fallback, 0);
+}
 
 PyObject* load_json(simdjson::dom::parser& parser, std::string_view text) {
     simdjson::dom::element root;

@@ -7,8 +7,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
-#include <sched.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -16,14 +16,16 @@ namespace turbo::worker {
 
 namespace {
 
-volatile std::sig_atomic_t g_stop = 0; // 1: TERM (finish the request in hand), 2: QUIT (now)
+volatile std::sig_atomic_t g_stop = 0;   // 1: TERM (finish the request in hand), 2: QUIT (now)
 volatile std::sig_atomic_t g_reopen = 0; // USR1: reopen the error log
 
 void on_stop_signal(int sig) {
     if (sig == SIGQUIT) _exit(0); // quick stop: now, even in the middle of a handler
     g_stop = 1;
 }
-void on_usr1(int) { g_reopen = 1; }
+void on_usr1(int) {
+    g_reopen = 1;
+}
 
 void reopen_error_log(const Config& config) {
     g_reopen = 0;
@@ -86,7 +88,9 @@ private:
     int fd_;
 };
 
-bool parent_alive(int master_pid) { return getppid() == master_pid; }
+bool parent_alive(int master_pid) {
+    return getppid() == master_pid;
+}
 
 uint64_t monotonic_us() {
     timespec ts{};
@@ -134,7 +138,8 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
         const auto st = reader.read(message);
         if (reader.producer_needs_wake()) notifier.ring(); // the master waits to push more
         if (st == shm::ReadStatus::Message) {
-            if (message.meta.kind != uint16_t(shm::MessageKind::Request) || message.meta.generation != config.generation)
+            if (message.meta.kind != uint16_t(shm::MessageKind::Request) ||
+                message.meta.generation != config.generation)
                 continue;
             status.current_request_id.store(message.meta.request_id, std::memory_order_relaxed);
             status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_release);
@@ -152,7 +157,8 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             }
             view.status = response.status;
             view.headers.clear();
-            for (const auto& [n, v] : response.headers) view.headers.push_back({n, v});
+            for (const auto& [n, v] : response.headers)
+                view.headers.push_back({n, v});
             view.body = response.body;
             encoded.clear();
             shm::encode_response(view, encoded);
@@ -164,7 +170,8 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             if (!push(writer, meta, encoded, notifier, config)) break;
             status.request_started_ms.store(0, std::memory_order_relaxed);
             status.requests_served.fetch_add(1, std::memory_order_relaxed);
-            // Only a load when the master is awake (it polls the rings then); an eventfd write when it sleeps.
+            // Only a load when the master is awake (it polls the rings then); an eventfd write when it
+            // sleeps.
             notifier.responses_published();
             continue;
         }
@@ -191,7 +198,8 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
         if (!header.master_sleeping.load(std::memory_order_relaxed) &&
             header.master_cpu.load(std::memory_order_relaxed) != sched_getcpu()) {
             const uint64_t spin_until = monotonic_us() + config.spin_us;
-            while (!(arrived = !request_ring.empty()) && monotonic_us() < spin_until) __builtin_ia32_pause();
+            while (!(arrived = !request_ring.empty()) && monotonic_us() < spin_until)
+                __builtin_ia32_pause();
         }
         if (!arrived) shm::wait_for_data(request_ring, config.idle_wait_ms);
     }
@@ -213,7 +221,8 @@ int run(const Config& config) {
         spdlog::critical("cannot open shared memory: {}", e.what());
         return 70;
     }
-    if (config.slot >= segment->slot_count() || segment->status(config.slot).generation.load() != config.generation) {
+    if (config.slot >= segment->slot_count() ||
+        segment->status(config.slot).generation.load() != config.generation) {
         spdlog::critical("slot {} generation {} is not this worker's", config.slot, config.generation);
         return 70;
     }
@@ -243,7 +252,8 @@ int run(const Config& config) {
     fflush(stdout);
     // Skip interpreter finalization: atexit handlers ran nothing we rely on, and finalizing a
     // half-booted app can hang on its threads. Flush Python's own buffered streams first.
-    PyRun_SimpleString("import sys\nfor s in (sys.stdout, sys.stderr):\n    try: s.flush()\n    except Exception: pass\n");
+    PyRun_SimpleString(
+        "import sys\nfor s in (sys.stdout, sys.stderr):\n    try: s.flush()\n    except Exception: pass\n");
     _exit(rc);
 }
 

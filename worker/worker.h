@@ -18,19 +18,19 @@ inline constexpr int kBootErrorExit = 3;
 
 /// What the master tells a worker on its command line.
 struct Config {
-    std::string shm_name;     // the master's segment ("turbo-<pid>")
-    uint32_t slot = 0;        // this worker's slot in the segment
-    uint32_t generation = 0;  // must equal the slot's generation, else the worker is stale
-    std::string app;          // "pkg.module:attr" or "path/file.py:attr"
-    int notify_fd = 3;        // the master's eventfd
-    int master_pid = 0;       // exit if the parent is not this process
-    std::string python_path;  // directory holding the turboapi package
+    std::string shm_name;    // the master's segment ("turbo-<pid>")
+    uint32_t slot = 0;       // this worker's slot in the segment
+    uint32_t generation = 0; // must equal the slot's generation, else the worker is stale
+    std::string app;         // "pkg.module:attr" or "path/file.py:attr"
+    int notify_fd = 3;       // the master's eventfd
+    int master_pid = 0;      // exit if the parent is not this process
+    std::string python_path; // directory holding the turboapi package
     std::string log_level = "info";
     std::string error_logfile = "-"; // reopened onto stderr on USR1 ("-": leave stderr alone)
-    int idle_wait_ms = 1000;  // longest block on an empty ring before the heartbeat is refreshed
-    uint32_t spin_us = 50;    // poll an empty ring this long before sleeping, only while the master is
-                              // awake (under load the next request is usually microseconds away, and
-                              // a futex wake costs the master more than that)
+    int idle_wait_ms = 1000;         // longest block on an empty ring before the heartbeat is refreshed
+    uint32_t spin_us = 50;           // poll an empty ring this long before sleeping, only while the master is
+                                     // awake (under load the next request is usually microseconds away, and
+                                     // a futex wake costs the master more than that)
 };
 
 /// Runs the worker until it is told to stop; returns its exit status.

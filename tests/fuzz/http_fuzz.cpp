@@ -39,10 +39,13 @@ HttpLimits small_limits() {
     return l;
 }
 
+bool inside(const HttpRequest& r, Span s) {
+    return uint64_t(s.offset) + s.length <= r.text.size();
+}
 
-bool inside(const HttpRequest& r, Span s) { return uint64_t(s.offset) + s.length <= r.text.size(); }
-
-bool clean(std::string_view s) { return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+bool clean(std::string_view s) {
+    return s.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 void check_request(const HttpRequest& r, const HttpLimits& lim) {
     check(!r.method.empty());
@@ -57,10 +60,11 @@ void check_request(const HttpRequest& r, const HttpLimits& lim) {
         check(n.length + v.length <= lim.max_field_bytes);
         const auto name = r.view(n), value = r.view(v);
         check(!name.empty() && clean(name) && clean(value));
-        for (char c : name) check(!(c >= 'A' && c <= 'Z') && c != ' ' && c != '\t' && c != ':');
+        for (char c : name)
+            check(!(c >= 'A' && c <= 'Z') && c != ' ' && c != '\t' && c != ':');
         // The surrounding whitespace is no part of a value.
-        check(value.empty() || (value.front() != ' ' && value.front() != '\t' && value.back() != ' ' &&
-                                value.back() != '\t'));
+        check(value.empty() ||
+              (value.front() != ' ' && value.front() != '\t' && value.back() != ' ' && value.back() != '\t'));
         if (name == "host") ++hosts;
     }
     check(hosts <= 1 && (r.http_minor == 0 || hosts == 1));
@@ -87,7 +91,8 @@ void round_trip(const HttpRequest& r, std::string& summary) {
     view.method = r.method;
     turbo::master::split_target(r.view(r.target), view.path, view.query);
     view.client = "127.0.0.1:54321";
-    for (const auto& [n, v] : r.headers) view.headers.push_back({r.view(n), r.view(v)});
+    for (const auto& [n, v] : r.headers)
+        view.headers.push_back({r.view(n), r.view(v)});
     view.body = r.body;
 
     std::string payload;
@@ -97,9 +102,11 @@ void round_trip(const HttpRequest& r, std::string& summary) {
     check(same(view, back));
     // Decoded views point into the payload.
     const auto in_payload = [&](std::string_view s) {
-        return s.empty() || (s.data() >= payload.data() && s.data() + s.size() <= payload.data() + payload.size());
+        return s.empty() ||
+               (s.data() >= payload.data() && s.data() + s.size() <= payload.data() + payload.size());
     };
-    check(in_payload(back.method) && in_payload(back.path) && in_payload(back.query) && in_payload(back.body));
+    check(in_payload(back.method) && in_payload(back.path) && in_payload(back.query) &&
+          in_payload(back.body));
     // A truncated payload never decodes.
     if (!payload.empty()) {
         shm::RequestView cut;

@@ -576,7 +576,8 @@ TEST_CASE("request smuggling vectors are 400") {
 TEST_CASE("obs-fold is rejected") {
     // RFC 9112 5.2: a server must either reject obs-fold with 400 or replace it with SP. llhttp 8.1 would
     // join the lines; we reject (the design notes' choice), however the bytes are split.
-    CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nX-Folded: a\r\n b\r\nX-Next: c\r\n\r\n") == HttpError::BadRequest);
+    CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nX-Folded: a\r\n b\r\nX-Next: c\r\n\r\n") ==
+          HttpError::BadRequest);
     CHECK(error_of("GET / HTTP/1.1\r\nHost: h\r\nX-Folded: a\r\n\tb\r\n\r\n") == HttpError::BadRequest);
     // Whitespace inside values and in bodies is not a fold.
     CHECK(parse("GET / HTTP/1.1\r\nHost: h\r\nX-A: a  b\r\n\r\n").error == HttpError::None);
