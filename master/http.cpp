@@ -297,7 +297,7 @@ HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consum
 void HttpParser::next() {
     complete_ = false;
     scanning_ = true;
-    line_start_ = end_cr_ = false;
+    line_start_ = end_cr_ = blank_line_ = false;
 }
 
 // obs-fold (a header line continued on a line starting with SP or HTAB): llhttp 8.1 joins the lines.
@@ -306,24 +306,27 @@ void HttpParser::next() {
 bool HttpParser::has_obs_fold(const char* data, size_t len) {
     for (size_t i = 0; i < len; ++i) {
         const char c = data[i];
-        if (line_start_) {
-            if (c == ' ' || c == '\t') return true;
-            if (c == '\n') {
+        if (end_cr_) { // the previous byte was CR
+            end_cr_ = false;
+            if (c != '\n' || blank_line_) { // malformed (llhttp reports it) or the blank line: done
                 scanning_ = false;
                 return false;
             }
-            if (c == '\r') {
-                end_cr_ = true;
-                line_start_ = false;
-                continue;
-            }
+            line_start_ = true;
+            continue;
         }
-        if (end_cr_ && c == '\n') { // the blank line: the body (if any) follows
+        if (c == '\r') {
+            end_cr_ = true;
+            blank_line_ = line_start_;
+            line_start_ = false;
+            continue;
+        }
+        if (line_start_ && (c == ' ' || c == '\t')) return true;
+        if (c == '\n') { // a bare LF: llhttp (strict) refuses the request itself
             scanning_ = false;
             return false;
         }
-        end_cr_ = false;
-        line_start_ = c == '\n';
+        line_start_ = false;
     }
     return false;
 }

@@ -122,7 +122,8 @@ private:
     uint64_t content_length_ = 0;
     bool scanning_ = true;    // in the current request's header section (obs-fold scan)
     bool line_start_ = false; // the last byte scanned was LF
-    bool end_cr_ = false;     // a CR at the start of a line: the blank line may be ending
+    bool end_cr_ = false;     // the last byte scanned was CR
+    bool blank_line_ = false; // that CR began a line (CRLF there ends the header section)
 };
 
 /// Splits an origin-form or absolute-form request target ("http://host/p?q") into path and query

@@ -120,6 +120,9 @@ App::App(py::object app) {
     jsonable_encoder_ = py::module_::import("turboapi.encoders").attr("jsonable_encoder");
     parse_json_body_ = py::module_::import("turboapi._internal").attr("parse_json_body");
     print_exception_ = py::module_::import("traceback").attr("print_exception");
+    attr_status_code_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("status_code"));
+    attr_body_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("body"));
+    attr_raw_headers_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("raw_headers"));
     if (!py::hasattr(app, "_turbo_routes"))
         throw std::runtime_error(
             "the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
@@ -424,19 +427,11 @@ void App::result_to_response(const Route& route, PyObject* result, Response& out
         return;
     }
     if (is_response) {
-        try {
-            py::handle r(result);
-            out.status = r.attr("status_code").cast<uint16_t>();
-            py::bytes body = r.attr("body");
-            out.body = std::string(body);
-            for (py::handle h : r.attr("raw_headers")) {
-                py::tuple t = py::reinterpret_borrow<py::tuple>(h);
-                out.headers.emplace_back(t[0].cast<std::string>(), t[1].cast<std::string>());
-            }
-        } catch (py::error_already_set& e) {
-            e.restore();
-            spdlog::error("Exception rendering the response of {}", route.pattern);
-            PyErr_Print();
+        if (!read_response(result, out)) {
+            spdlog::error("The response returned by the handler of {} is not valid: status_code must be an int, "
+                          "body bytes and raw_headers a list of (str, str)",
+                          route.pattern);
+            if (PyErr_Occurred()) PyErr_Print();
             out.clear();
             internal_error(out);
         }
@@ -451,6 +446,32 @@ void App::result_to_response(const Route& route, PyObject* result, Response& out
     }
     out.status = route.status_code;
     out.headers.push_back(kJsonType);
+}
+
+// A turboapi Response, read with the C API: status_code (int), body (bytes, kept by reference),
+// raw_headers (list of (str, str)).
+bool App::read_response(PyObject* r, Response& out) {
+    py::object status = py::reinterpret_steal<py::object>(PyObject_GetAttr(r, attr_status_code_.ptr()));
+    py::object body = py::reinterpret_steal<py::object>(PyObject_GetAttr(r, attr_body_.ptr()));
+    py::object headers = py::reinterpret_steal<py::object>(PyObject_GetAttr(r, attr_raw_headers_.ptr()));
+    if (!status || !body || !headers || !PyLong_Check(status.ptr()) || !PyBytes_Check(body.ptr()) ||
+        !PyList_Check(headers.ptr()))
+        return false;
+    const long code = PyLong_AsLong(status.ptr());
+    if (code < 100 || code > 999) return false;
+    out.status = uint16_t(code);
+    const Py_ssize_t n = PyList_GET_SIZE(headers.ptr());
+    for (Py_ssize_t i = 0; i < n; ++i) {
+        PyObject* t = PyList_GET_ITEM(headers.ptr(), i);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 2) return false;
+        Py_ssize_t nl = 0, vl = 0;
+        const char* name = PyUnicode_Check(PyTuple_GET_ITEM(t, 0)) ? PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 0), &nl) : nullptr;
+        const char* value = PyUnicode_Check(PyTuple_GET_ITEM(t, 1)) ? PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 1), &vl) : nullptr;
+        if (!name || !value) return false;
+        out.headers.emplace_back(std::string(name, size_t(nl)), std::string(value, size_t(vl)));
+    }
+    out.body_owner = std::move(body);
+    return true;
 }
 
 void App::exception_to_response(const Route& route, const shm::RequestView& request, Response& out) {

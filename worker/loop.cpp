@@ -159,7 +159,7 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             view.headers.clear();
             for (const auto& [n, v] : response.headers)
                 view.headers.push_back({n, v});
-            view.body = response.body;
+            view.body = response.body_view();
             encoded.clear();
             shm::encode_response(view, encoded);
             shm::FrameHeader meta{};

@@ -57,11 +57,17 @@ struct Route {
 struct Response {
     uint16_t status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
+    std::string body;        // the body, unless body_owner holds it
+    py::object body_owner;   // a Response's bytes, kept alive and read in place (no copy of a large body)
+    std::string_view body_view() const {
+        if (body_owner) return {PyBytes_AS_STRING(body_owner.ptr()), size_t(PyBytes_GET_SIZE(body_owner.ptr()))};
+        return body;
+    }
     void clear() {
         status = 200;
         headers.clear();
         body.clear();
+        body_owner = py::object();
     }
 };
 
@@ -92,6 +98,7 @@ private:
     PyObject* body_value(const Route& route, const ParamSpec& spec, const shm::RequestView& request,
                          std::vector<Error>& errors, Response& out, bool& answered);
     void result_to_response(const Route& route, PyObject* result, Response& out);
+    bool read_response(PyObject* r, Response& out);
     void exception_to_response(const Route& route, const shm::RequestView& request, Response& out);
     void json_detail(uint16_t status, std::string_view detail_json, Response& out);
     void validation_errors(const std::vector<Error>& errors, Response& out);
@@ -109,6 +116,7 @@ private:
     py::object parse_json_body_;     // turboapi._internal.parse_json_body
     py::object print_exception_;     // traceback.print_exception
     py::object event_loop_;          // asyncio loop for async handlers (created only if needed)
+    py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names
     std::string path_;               // percent-decoded path of the current request
     std::string query_buf_;          // decoded query keys and values
     std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::pair<uint32_t, uint32_t>>> query_;
