@@ -345,6 +345,14 @@ void Connection::render(PendingResponse& p, uint16_t status, const std::vector<s
     p.ready = true;
 }
 
+// Errors the master answers itself: the reason phrase as text, with Retry-After on a 503.
+void Connection::render_error(PendingResponse& p, uint16_t status) {
+    static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
+    static const std::vector<shm::Header> kRetry = {{"content-type", "text/plain; charset=utf-8"},
+                                                    {"retry-after", "1"}};
+    render(p, status, status == 503 ? kRetry : kText, reason_phrase(status));
+}
+
 bool Connection::headers_valid(const PendingResponse& p, const std::vector<shm::Header>& headers) const {
     for (const auto& h : headers) {
         if (!valid_header(h)) {
@@ -366,9 +374,8 @@ void Connection::stream_begin(uint64_t request_id, const shm::ResponseView& head
     auto self = shared_from_this();
     PendingResponse* p = find(request_id);
     if (!p || p->ready) return;
-    static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
     if (!headers_valid(*p, head.headers)) {
-        render(*p, 500, kText, "Internal Server Error");
+        render_error(*p, 500);
         p->streaming_failed = true;
         flush();
         return;
@@ -431,8 +438,7 @@ void Connection::complete(uint64_t request_id, const shm::ResponseView& response
     PendingResponse* p = find(request_id);
     if (!p || p->ready) return;
     if (!headers_valid(*p, response.headers)) {
-        static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
-        render(*p, 500, kText, "Internal Server Error");
+        render_error(*p, 500);
         flush();
         return;
     }
@@ -445,10 +451,7 @@ void Connection::fail(uint64_t request_id, uint16_t status, std::string_view det
     auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
     PendingResponse* p = find(request_id);
     if (!p || p->ready) return;
-    static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
-    static const std::vector<shm::Header> kRetry = {{"content-type", "text/plain; charset=utf-8"},
-                                                    {"retry-after", "1"}};
-    render(*p, status, status == 503 ? kRetry : kText, reason_phrase(status));
+    render_error(*p, status);
     flush();
 }
 
@@ -459,8 +462,7 @@ void Connection::answer_error(HttpError error) {
     p.close_after = true;
     if (server_.config().access_log) p.log_request = "-";
     read_closed_ = true;
-    static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
-    render(p, status, kText, reason_phrase(status));
+    render_error(p, status);
     flush();
 }
 
@@ -567,8 +569,7 @@ void Connection::check_timeouts(uint64_t now) {
         read_closed_ = true;
         if (p) {
             p->close_after = true;
-            static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
-            render(*p, 408, kText, reason_phrase(408));
+            render_error(*p, 408);
         }
         flush();
         return;
@@ -586,8 +587,7 @@ void Connection::check_timeouts(uint64_t now) {
         p.close_after = true;
         if (cfg.access_log) p.log_request = "-";
         read_closed_ = true;
-        static const std::vector<shm::Header> kText = {{"content-type", "text/plain; charset=utf-8"}};
-        render(p, 408, kText, reason_phrase(408));
+        render_error(p, 408);
         flush();
         return;
     }

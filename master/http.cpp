@@ -249,7 +249,6 @@ int HttpParser::on_body(llhttp_t* p, const char* at, size_t len) {
 
 int HttpParser::on_message_complete(llhttp_t* p) {
     auto* s = self(p);
-    s->complete_ = true;
     s->in_progress_ = false;
     return HPE_PAUSED; // one request at a time: the connection dispatches it before parsing on
 }
@@ -295,7 +294,6 @@ HttpParser::Status HttpParser::feed(const char* data, size_t len, size_t& consum
 }
 
 void HttpParser::next() {
-    complete_ = false;
     scanning_ = true;
     line_start_ = end_cr_ = blank_line_ = false;
 }

@@ -114,7 +114,6 @@ private:
     bool in_value_ = false; // the last header callback was a value
     bool in_progress_ = false;
     bool headers_done_ = false;
-    bool complete_ = false;
     bool continue_pause_ = false;
     bool stream_pause_ = false;
     bool streams_body_ = false;

@@ -151,12 +151,7 @@ void WorkerPool::dispatch(uint64_t request_id, uint64_t conn_id, std::string& pa
     meta.conn_id = conn_id;
     const int index = backlog_.empty() ? pick_slot() : -1; // first come, first served
     if (index < 0) {
-        if (backlog_.size() >= config_.max_queue) {
-            overloaded();
-            if (auto* c = server_.connection(conn_id)) c->fail(request_id, 503, "overloaded");
-            return;
-        }
-        backlog_.push_back({meta, std::move(payload), 0, shm::monotonic_ms()});
+        queue_or_refuse({meta, std::move(payload), 0, shm::monotonic_ms()});
         return;
     }
     Slot& slot = slots_[index];
@@ -258,12 +253,7 @@ void WorkerPool::begin_upload(uint64_t request_id, uint64_t conn_id, std::string
     m.total = total;
     const int index = backlog_.empty() ? pick_slot() : -1;
     if (index < 0) {
-        if (backlog_.size() >= config_.max_queue) {
-            overloaded();
-            if (auto* c = server_.connection(conn_id)) c->fail(request_id, 503, "overloaded");
-            return;
-        }
-        backlog_.push_back(std::move(m));
+        queue_or_refuse(std::move(m));
         return;
     }
     assign(uint32_t(index), std::move(m));
@@ -462,6 +452,16 @@ bool WorkerPool::service() {
         if (slot.pid > 0 && !slot.outgoing.empty()) any |= pump(i);
     }
     return any;
+}
+
+// No worker can take it now: wait in the backlog, or 503 at once when the backlog is full.
+void WorkerPool::queue_or_refuse(Outgoing&& m) {
+    if (backlog_.size() >= config_.max_queue) {
+        overloaded();
+        if (auto* c = server_.connection(m.meta.conn_id)) c->fail(m.meta.request_id, 503, "overloaded");
+        return;
+    }
+    backlog_.push_back(std::move(m));
 }
 
 void WorkerPool::overloaded() {

@@ -564,8 +564,10 @@ int Server::run() {
 }
 
 int serve(const Config& config) {
-    setup_logging(config.log_level);
-    if (auto err = validate(config); !err.empty()) {
+    const std::string err = validate(config);
+    // An invalid --log-level must not silence the message that says so.
+    setup_logging(err.empty() ? config.log_level : "info");
+    if (!err.empty()) {
         spdlog::error("{}", err);
         return 1;
     }

@@ -98,6 +98,7 @@ private:
     void render_head(PendingResponse& p, uint16_t status, const std::vector<shm::Header>& headers,
                      uint64_t body_bytes, size_t reserve);
     bool headers_valid(const PendingResponse& p, const std::vector<shm::Header>& headers) const;
+    void render_error(PendingResponse& p, uint16_t status);
     size_t buffered() const;
     void release_waiter();
     PendingResponse* find(uint64_t request_id);
@@ -235,6 +236,7 @@ private:
     void end_stream(uint32_t slot, bool aborted);
     void assign(uint32_t slot, Outgoing&& msg);
     void flush_backlog();
+    void queue_or_refuse(Outgoing&& m);
     void expire_backlog(uint64_t now_ms);
     void overloaded();
     void request_wake(uint32_t slot);

@@ -428,9 +428,10 @@ void App::result_to_response(const Route& route, PyObject* result, Response& out
     }
     if (is_response) {
         if (!read_response(result, out)) {
-            spdlog::error("The response returned by the handler of {} is not valid: status_code must be an int, "
-                          "body bytes and raw_headers a list of (str, str)",
-                          route.pattern);
+            spdlog::error(
+                "The response returned by the handler of {} is not valid: status_code must be an int, "
+                "body bytes and raw_headers a list of (str, str)",
+                route.pattern);
             if (PyErr_Occurred()) PyErr_Print();
             out.clear();
             internal_error(out);
@@ -465,8 +466,12 @@ bool App::read_response(PyObject* r, Response& out) {
         PyObject* t = PyList_GET_ITEM(headers.ptr(), i);
         if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 2) return false;
         Py_ssize_t nl = 0, vl = 0;
-        const char* name = PyUnicode_Check(PyTuple_GET_ITEM(t, 0)) ? PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 0), &nl) : nullptr;
-        const char* value = PyUnicode_Check(PyTuple_GET_ITEM(t, 1)) ? PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 1), &vl) : nullptr;
+        const char* name = PyUnicode_Check(PyTuple_GET_ITEM(t, 0))
+                               ? PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 0), &nl)
+                               : nullptr;
+        const char* value = PyUnicode_Check(PyTuple_GET_ITEM(t, 1))
+                                ? PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(t, 1), &vl)
+                                : nullptr;
         if (!name || !value) return false;
         out.headers.emplace_back(std::string(name, size_t(nl)), std::string(value, size_t(vl)));
     }

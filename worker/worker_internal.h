@@ -57,10 +57,11 @@ struct Route {
 struct Response {
     uint16_t status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;        // the body, unless body_owner holds it
-    py::object body_owner;   // a Response's bytes, kept alive and read in place (no copy of a large body)
+    std::string body;      // the body, unless body_owner holds it
+    py::object body_owner; // a Response's bytes, kept alive and read in place (no copy of a large body)
     std::string_view body_view() const {
-        if (body_owner) return {PyBytes_AS_STRING(body_owner.ptr()), size_t(PyBytes_GET_SIZE(body_owner.ptr()))};
+        if (body_owner)
+            return {PyBytes_AS_STRING(body_owner.ptr()), size_t(PyBytes_GET_SIZE(body_owner.ptr()))};
         return body;
     }
     void clear() {
@@ -117,8 +118,8 @@ private:
     py::object print_exception_;     // traceback.print_exception
     py::object event_loop_;          // asyncio loop for async handlers (created only if needed)
     py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names
-    std::string path_;               // percent-decoded path of the current request
-    std::string query_buf_;          // decoded query keys and values
+    std::string path_;      // percent-decoded path of the current request
+    std::string query_buf_; // decoded query keys and values
     std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::pair<uint32_t, uint32_t>>> query_;
     std::vector<PyObject*> args_;
 };

@@ -152,3 +152,22 @@ def test_port_in_use_fails_clearly():
         proc = run_failing_serve(BASIC_APP, bind=f"127.0.0.1:{port}")
     assert proc.returncode != 0
     assert str(port) in proc.stderr or "in use" in proc.stderr.lower(), proc.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--max-requests-jitter", "10"], "--max-requests-jitter needs --max-requests"),
+    (["--log-level", "loud"], "--log-level must be one of"),
+    (["--max-connections", "0"], "--max-connections must be at least 1"),
+    (["--ring-size", "100"], "power of two"),
+])
+def test_invalid_settings_are_refused_before_anything_starts(args, message):
+    r = run_cli("serve", BASIC_APP, "--bind", f"127.0.0.1:{free_port()}", *args)
+    assert r.returncode == 1, r
+    assert message in r.stderr, r.stderr
+    assert "Booting worker" not in r.stderr  # refused before any worker was spawned
+
+
+def test_out_of_range_workers_is_a_usage_error():
+    r = run_cli("serve", BASIC_APP, "--workers", "0")
+    assert r.returncode != 0
+    assert "workers" in r.stderr.lower()

@@ -309,3 +309,12 @@ def test_many_500s_keep_the_same_workers(basic_server):
     seen = {basic_server.get("/pid").json()["pid"] for _ in range(10)}
     assert seen <= set(workers_before), f"/pid answered by {seen}, workers before were {workers_before}"
     assert {p: proc_starttime(p) for p in descendants(basic_server.pid)} == workers_before
+
+
+def test_response_with_a_non_bytes_body_is_a_500_with_a_log_line(basic_server):
+    r = basic_server.get("/bad-response-body")
+    assert r.status == 500
+    assert r.body == b"Internal Server Error"
+    needle = "is not valid: status_code must be an int"
+    assert needle in basic_server.wait_for_output("stderr", lambda err: needle in err)
+    assert basic_server.get("/").status == 200

@@ -163,3 +163,14 @@ def json_response():
 @app.get("/error")
 def error():
     raise ValueError("boom from the e2e app")
+
+
+class _TextBodyResponse(Response):
+    """A Response whose body was replaced by a str: the worker must refuse it, not guess."""
+
+
+@app.get("/bad-response-body")
+def bad_response_body():
+    r = _TextBodyResponse("fine")
+    r.body = "not bytes"
+    return r
