@@ -114,42 +114,54 @@ void percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
     }
 }
 
-App::App(py::object app) {
+App::App(py::object app) : app_(app) {
     response_type_ = py::module_::import("turboapi.responses").attr("Response");
     http_exception_type_ = py::module_::import("turboapi.exceptions").attr("HTTPException");
     jsonable_encoder_ = py::module_::import("turboapi.encoders").attr("jsonable_encoder");
-    parse_json_body_ = py::module_::import("turboapi._internal").attr("parse_json_body");
+    auto internal = py::module_::import("turboapi._internal");
+    parse_json_body_ = internal.attr("parse_json_body");
     print_exception_ = py::module_::import("traceback").attr("print_exception");
+    is_awaitable_ = py::module_::import("inspect").attr("isawaitable");
     attr_status_code_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("status_code"));
     attr_body_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("body"));
     attr_raw_headers_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("raw_headers"));
     if (!py::hasattr(app, "_turbo_routes"))
         throw std::runtime_error(
             "the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
+    error_hook_ = py::getattr(app, "_turbo_error_hook", py::none());
+    // One loop per worker process, shared with the app's startup/shutdown hooks and dependencies.
+    event_loop_ = internal.attr("worker_loop")();
     py::list specs = app.attr("_turbo_routes")();
-    bool any_async = false;
     for (py::handle spec_h : specs) {
         py::dict spec = py::reinterpret_borrow<py::dict>(spec_h);
         Route route;
-        route.endpoint = spec["endpoint"];
         route.pattern = spec["path"].cast<std::string>();
-        route.status_code = spec["status_code"].cast<uint16_t>();
-        route.is_coroutine = spec["is_coroutine"].cast<bool>();
-        any_async |= route.is_coroutine;
-        py::list names;
-        for (py::handle p_h : spec["params"]) {
-            py::dict p = py::reinterpret_borrow<py::dict>(p_h);
-            ParamSpec ps;
-            ps.alias = p["alias"].cast<std::string>();
-            ps.source = parse_source(p["source"].cast<std::string>());
-            ps.kind = parse_kind(p["kind"].cast<std::string>());
-            ps.required = p["required"].cast<bool>();
-            ps.default_value = p["default"];
-            route.has_body |= ps.source == ParamSource::Body;
-            names.append(py::str(p["name"]));
-            route.params.push_back(std::move(ps));
+        route.python_mode = spec.contains("mode") && spec["mode"].cast<std::string>() == "python";
+        if (spec.contains("handler")) route.handler = spec["handler"];
+        if (route.python_mode) {
+            if (!route.handler || route.handler.is_none())
+                throw std::runtime_error("route " + route.pattern + ": python mode without a handler");
+        } else {
+            route.endpoint = spec["endpoint"];
+            route.status_code = spec["status_code"].cast<uint16_t>();
+            route.is_coroutine = spec["is_coroutine"].cast<bool>();
+            if (spec.contains("serialize") && !spec["serialize"].is_none())
+                route.serialize = spec["serialize"];
+            py::list names;
+            for (py::handle p_h : spec["params"]) {
+                py::dict p = py::reinterpret_borrow<py::dict>(p_h);
+                ParamSpec ps;
+                ps.alias = p["alias"].cast<std::string>();
+                ps.source = parse_source(p["source"].cast<std::string>());
+                ps.kind = parse_kind(p["kind"].cast<std::string>());
+                ps.required = p["required"].cast<bool>();
+                ps.default_value = p["default"];
+                route.has_body |= ps.source == ParamSource::Body;
+                names.append(py::str(p["name"]));
+                route.params.push_back(std::move(ps));
+            }
+            route.kwnames = py::tuple(names);
         }
-        route.kwnames = py::tuple(names);
         const uint32_t id = uint32_t(routes_.size());
         for (py::handle m : spec["methods"]) {
             const auto name = m.cast<std::string>();
@@ -161,11 +173,6 @@ App::App(py::object app) {
                                          std::string(router::error_message(err)));
         }
         routes_.push_back(std::move(route));
-    }
-    if (any_async) {
-        auto asyncio = py::module_::import("asyncio");
-        event_loop_ = asyncio.attr("new_event_loop")();
-        asyncio.attr("set_event_loop")(event_loop_);
     }
 }
 
@@ -182,9 +189,14 @@ void App::handle(const shm::RequestView& request, Response& out) {
         return;
     }
     switch (match_.status) {
-    case router::MatchStatus::Found:
-        call(routes_[match_.handler], request, out);
+    case router::MatchStatus::Found: {
+        const Route& route = routes_[match_.handler];
+        if (route.python_mode)
+            call_python(route, request, out);
+        else
+            call(route, request, out);
         return;
+    }
     case router::MatchStatus::MethodNotAllowed:
         json_detail(405, "\"Method Not Allowed\"", out);
         out.headers.emplace_back("allow", router::allow_header(match_.allowed));
@@ -408,9 +420,14 @@ void App::call(const Route& route, const shm::RequestView& request, Response& ou
         Py_DECREF(a);
     args_.clear();
     if (result && route.is_coroutine) {
-        PyObject* awaited = PyObject_CallMethod(event_loop_.ptr(), "run_until_complete", "O", result);
+        PyObject* awaited = await_result(result);
         Py_DECREF(result);
         result = awaited;
+    }
+    if (result && route.serialize) {
+        PyObject* serialized = PyObject_CallOneArg(route.serialize.ptr(), result);
+        Py_DECREF(result);
+        result = serialized;
     }
     if (!result) {
         exception_to_response(route, request, out);
@@ -453,11 +470,21 @@ void App::result_to_response(const Route& route, PyObject* result, Response& out
 // raw_headers (list of (str, str)).
 bool App::read_response(PyObject* r, Response& out) {
     py::object status = py::reinterpret_steal<py::object>(PyObject_GetAttr(r, attr_status_code_.ptr()));
-    py::object body = py::reinterpret_steal<py::object>(PyObject_GetAttr(r, attr_body_.ptr()));
     py::object headers = py::reinterpret_steal<py::object>(PyObject_GetAttr(r, attr_raw_headers_.ptr()));
-    if (!status || !body || !headers || !PyLong_Check(status.ptr()) || !PyBytes_Check(body.ptr()) ||
-        !PyList_Check(headers.ptr()))
-        return false;
+    // A StreamingResponse (or FileResponse) produces its body from body_iterator.
+    py::object stream = py::reinterpret_steal<py::object>(PyObject_GetAttrString(r, "body_iterator"));
+    if (!stream) PyErr_Clear();
+    py::object body;
+    if (!stream || stream.is_none()) {
+        stream = py::object();
+        body = py::reinterpret_steal<py::object>(PyObject_GetAttr(r, attr_body_.ptr()));
+        if (!body || !PyBytes_Check(body.ptr())) return false;
+    }
+    py::object background = py::reinterpret_steal<py::object>(PyObject_GetAttrString(r, "background"));
+    if (!background) PyErr_Clear();
+    if (!status || !headers || !PyLong_Check(status.ptr()) || !PyList_Check(headers.ptr())) return false;
+    if (background && !background.is_none()) out.background = std::move(background);
+    if (stream) out.stream = std::move(stream);
     const long code = PyLong_AsLong(status.ptr());
     if (code < 100 || code > 999) return false;
     out.status = uint16_t(code);
@@ -475,7 +502,7 @@ bool App::read_response(PyObject* r, Response& out) {
         if (!name || !value) return false;
         out.headers.emplace_back(std::string(name, size_t(nl)), std::string(value, size_t(vl)));
     }
-    out.body_owner = std::move(body);
+    if (body) out.body_owner = std::move(body);
     return true;
 }
 
@@ -487,6 +514,31 @@ void App::exception_to_response(const Route& route, const shm::RequestView& requ
     py::object exc = py::reinterpret_steal<py::object>(value);
     Py_XDECREF(type);
     Py_XDECREF(tb);
+    out.clear();
+    if (exc && error_hook_ && !error_hook_.is_none()) {
+        // The app's exception handlers (HTTPException, @app.exception_handler) answer in Python.
+        PyObject* r =
+            PyObject_CallFunctionObjArgs(error_hook_.ptr(), request_data(request).ptr(), exc.ptr(), nullptr);
+        if (r && is_awaitable_(py::handle(r)).cast<bool>()) {
+            PyObject* awaited = await_result(r);
+            Py_DECREF(r);
+            r = awaited;
+        }
+        if (r && r != Py_None) {
+            result_to_response(route, r, out);
+            Py_DECREF(r);
+            return;
+        }
+        if (!r) {
+            spdlog::error("The exception handler failed for {} {}", request.method,
+                          std::string(request.path));
+            PyErr_Print();
+        }
+        Py_XDECREF(r);
+        log_exception(request, exc);
+        internal_error(out);
+        return;
+    }
     const int is_http = exc ? PyObject_IsInstance(exc.ptr(), http_exception_type_.ptr()) : 0;
     if (is_http == 1) {
         try {
@@ -513,16 +565,102 @@ void App::exception_to_response(const Route& route, const shm::RequestView& requ
             out.clear();
         }
     }
-    spdlog::error("Exception in handler {} {}", request.method, std::string(request.path));
-    if (exc) {
-        try {
-            print_exception_(exc);
-            py::module_::import("sys").attr("stderr").attr("flush")();
-        } catch (py::error_already_set&) {
-            PyErr_Clear();
-        }
-    }
+    log_exception(request, exc);
     internal_error(out);
+}
+
+void App::log_exception(const shm::RequestView& request, py::object exc) {
+    spdlog::error("Exception in handler {} {}", request.method, std::string(request.path));
+    if (!exc) return;
+    try {
+        print_exception_(exc);
+        py::module_::import("sys").attr("stderr").attr("flush")();
+    } catch (py::error_already_set&) {
+        PyErr_Clear();
+    }
+}
+
+py::object App::request_data(const shm::RequestView& request) const {
+    auto data = std::make_shared<RequestData>();
+    data->method = request.method;
+    data->path = path_;
+    data->raw_path = request.path;
+    data->query = request.query;
+    data->client = request.client;
+    data->body = request.body;
+    data->http_major = request.http_major;
+    data->http_minor = request.http_minor;
+    data->headers.reserve(request.headers.size());
+    for (const auto& h : request.headers)
+        data->headers.emplace_back(std::string(h.name), std::string(h.value));
+    for (size_t i = 0; i < match_.param_count; ++i)
+        data->path_params.emplace_back(std::string(match_.params[i].name),
+                                       std::string(match_.params[i].value));
+    return py::cast(std::move(data));
+}
+
+// Python mode: the route's Python handler resolves parameters, dependencies and errors itself; C++
+// builds the request lazily, awaits the result when needed and serializes it.
+void App::call_python(const Route& route, const shm::RequestView& request, Response& out) {
+    PyObject* result = nullptr;
+    try {
+        py::object data = request_data(request);
+        result = PyObject_CallOneArg(route.handler.ptr(), data.ptr());
+    } catch (py::error_already_set& e) {
+        e.restore();
+    }
+    if (result && PyCoro_CheckExact(result)) {
+        PyObject* awaited = await_result(result);
+        Py_DECREF(result);
+        result = awaited;
+    }
+    if (!result) {
+        PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
+        PyErr_Fetch(&type, &value, &tb);
+        PyErr_NormalizeException(&type, &value, &tb);
+        if (tb && value) PyException_SetTraceback(value, tb);
+        Py_XDECREF(type);
+        Py_XDECREF(tb);
+        log_exception(request, py::reinterpret_steal<py::object>(value));
+        internal_error(out);
+        return;
+    }
+    result_to_response(route, result, out);
+    Py_DECREF(result);
+}
+
+PyObject* App::await_result(PyObject* awaitable) {
+    return PyObject_CallMethod(event_loop_.ptr(), "run_until_complete", "O", awaitable);
+}
+
+void App::startup() {
+    if (!py::hasattr(app_, "_turbo_startup")) return;
+    py::object r = app_.attr("_turbo_startup")();
+    if (is_awaitable_(r).cast<bool>()) event_loop_.attr("run_until_complete")(r);
+}
+
+void App::shutdown() {
+    if (!py::hasattr(app_, "_turbo_shutdown")) return;
+    try {
+        py::object r = app_.attr("_turbo_shutdown")();
+        if (is_awaitable_(r).cast<bool>()) event_loop_.attr("run_until_complete")(r);
+    } catch (py::error_already_set& e) {
+        spdlog::error("the app's shutdown handlers failed");
+        e.restore();
+        PyErr_Print();
+    }
+}
+
+void App::run_background(py::object background) {
+    if (!background || background.is_none()) return;
+    try {
+        py::object r = background();
+        if (is_awaitable_(r).cast<bool>()) event_loop_.attr("run_until_complete")(r);
+    } catch (py::error_already_set& e) {
+        spdlog::error("a background task failed");
+        e.restore();
+        PyErr_Print();
+    }
 }
 
 void App::json_detail(uint16_t status, std::string_view detail_json, Response& out) {

@@ -235,9 +235,12 @@ int run(const Config& config) {
             auto sys = py::module_::import("sys");
             py::list path = sys.attr("path");
             path.insert(0, config.python_path);
+            // turboapi._native is built into this binary: never load the extension copy of it.
+            sys.attr("modules")["turboapi._native"] = py::module_::import("_turbo_native");
             auto internal = py::module_::import("turboapi._internal");
             py::object app_object = internal.attr("load_app")(config.app);
             app = std::make_unique<App>(app_object);
+            app->startup(); // on_event("startup") / lifespan, before this worker reports ready
         } catch (py::error_already_set& e) {
             spdlog::error("Exception in worker process: cannot load the application '{}'", config.app);
             e.restore();
@@ -247,7 +250,10 @@ int run(const Config& config) {
             spdlog::error("cannot load the application '{}': {}", config.app, e.what());
             rc = kBootErrorExit;
         }
-        if (app) rc = serve(config, *segment, *app);
+        if (app) {
+            rc = serve(config, *segment, *app);
+            if (g_stop == 1) app->shutdown(); // graceful stops only: QUIT means now
+        }
     }
     fflush(stdout);
     // Skip interpreter finalization: atexit handlers ran nothing we rely on, and finalizing a
@@ -258,3 +264,8 @@ int run(const Config& config) {
 }
 
 } // namespace turbo::worker
+
+// turboapi._native, built in (the worker puts it in sys.modules before importing the app).
+PYBIND11_EMBEDDED_MODULE(_turbo_native, m) {
+    turbo::worker::define_module(m);
+}

@@ -43,7 +43,19 @@ struct ParamSpec {
     py::object default_value; // used when absent and not required
 };
 
+/// What a python-mode route (and an exception hook) receives: a copy of the request, turned into
+/// Python objects only for the attributes Python reads (turboapi._native.RequestData).
+struct RequestData {
+    std::string method, path, raw_path, query, client, body;
+    std::vector<std::pair<std::string, std::string>> headers; // names lower-case
+    std::vector<std::pair<std::string, std::string>> path_params;
+    uint8_t http_major = 1, http_minor = 1;
+};
+
 struct Route {
+    bool python_mode = false; // the Python handler resolves everything (docs/design/app-contract.md)
+    py::object handler;       // python mode: handler(RequestData) -> value or awaitable
+    py::object serialize;     // native mode: applied to the endpoint's result, or None
     py::object endpoint;
     std::vector<ParamSpec> params;
     py::object kwnames; // tuple of parameter names, in `params` order (vectorcall)
@@ -59,6 +71,8 @@ struct Response {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;      // the body, unless body_owner holds it
     py::object body_owner; // a Response's bytes, kept alive and read in place (no copy of a large body)
+    py::object stream;     // a StreamingResponse's body_iterator: the body is produced by it
+    py::object background; // called after the response is pushed (may return an awaitable)
     std::string_view body_view() const {
         if (body_owner)
             return {PyBytes_AS_STRING(body_owner.ptr()), size_t(PyBytes_GET_SIZE(body_owner.ptr()))};
@@ -69,6 +83,8 @@ struct Response {
         headers.clear();
         body.clear();
         body_owner = py::object();
+        stream = py::object();
+        background = py::object();
     }
 };
 
@@ -83,6 +99,18 @@ public:
     /// Serves one request into `out`. Python errors become 500 (traceback on stderr).
     void handle(const shm::RequestView& request, Response& out);
 
+    /// The app's startup / shutdown hooks (on_event, lifespan), once per process. Startup errors
+    /// throw (the worker fails to boot); shutdown errors are logged.
+    void startup();
+    void shutdown();
+
+    /// Runs an awaitable to completion on the worker's event loop (a new reference, or nullptr with
+    /// a Python exception set).
+    PyObject* await_result(PyObject* awaitable);
+
+    /// Runs a response's background callable (after the response went out). Errors are logged.
+    void run_background(py::object background);
+
 private:
     struct Error {
         const char* source; // "path", "query", "body", ...
@@ -94,6 +122,9 @@ private:
     void not_found(const shm::RequestView& request, Response& out);
     bool try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out);
     void call(const Route& route, const shm::RequestView& request, Response& out);
+    void call_python(const Route& route, const shm::RequestView& request, Response& out);
+    py::object request_data(const shm::RequestView& request) const;
+    void log_exception(const shm::RequestView& request, py::object exc);
     bool convert(const ParamSpec& spec, std::string_view text, PyObject*& value, const char*& msg,
                  const char*& type);
     PyObject* body_value(const Route& route, const ParamSpec& spec, const shm::RequestView& request,
@@ -116,13 +147,19 @@ private:
     py::object jsonable_encoder_;    // turboapi.encoders.jsonable_encoder
     py::object parse_json_body_;     // turboapi._internal.parse_json_body
     py::object print_exception_;     // traceback.print_exception
-    py::object event_loop_;          // asyncio loop for async handlers (created only if needed)
+    py::object app_;
+    py::object error_hook_;   // app._turbo_error_hook, or None
+    py::object event_loop_;   // the worker's asyncio loop (turboapi._internal.worker_loop)
+    py::object is_awaitable_; // inspect.isawaitable
     py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names
     std::string path_;      // percent-decoded path of the current request
     std::string query_buf_; // decoded query keys and values
     std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::pair<uint32_t, uint32_t>>> query_;
     std::vector<PyObject*> args_;
 };
+
+/// Defines turboapi._native in `m` (bindings.cpp).
+void define_module(py::module_& m);
 
 /// Percent-decodes `in` into `out` ('+' is a space when `plus_is_space`). Invalid escapes stay as they are.
 void percent_decode(std::string_view in, std::string& out, bool plus_is_space);

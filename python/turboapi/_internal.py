@@ -64,3 +64,18 @@ def parse_json_body(body: bytes) -> Tuple[bool, Any, Any]:
         return False, 422, json.dumps({"detail": [error]}, ensure_ascii=False, separators=(",", ":"))
     except Exception:  # noqa: BLE001 - FastAPI answers any other parse failure this way
         return False, 400, json.dumps({"detail": "There was an error parsing the body"}, separators=(",", ":"))
+
+
+_worker_loop = None
+
+
+def worker_loop():
+    """The worker's asyncio event loop: one per process, created on first use and set current, so
+    async handlers, dependencies, startup/shutdown hooks and background tasks share it."""
+    global _worker_loop
+    if _worker_loop is None or _worker_loop.is_closed():
+        import asyncio
+
+        _worker_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_worker_loop)
+    return _worker_loop
