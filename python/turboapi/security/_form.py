@@ -1,0 +1,27 @@
+"""``Form()``, for the OAuth2 password request form. Taken from the package's parameter markers;
+until those have one, a stand-in with FastAPI's signature keeps this module importable."""
+
+from typing import Any
+
+try:
+    from ..params import Form
+except ImportError:
+    try:
+        from ..param_functions import Form  # type: ignore[no-redef]
+    except ImportError:
+        class _FormPlaceholder:
+            """Stand-in for ``Form(default, **constraints)`` (no form support in turboapi yet)."""
+
+            source = "form"
+
+            def __init__(self, default: Any = ..., **kwargs: Any) -> None:
+                self.default = default
+                self.extra = kwargs
+                for key, value in kwargs.items():
+                    setattr(self, key, value)
+
+            def __repr__(self) -> str:
+                return f"Form({self.default!r})"
+
+        def Form(default: Any = ..., **kwargs: Any) -> Any:  # type: ignore[no-redef]  # noqa: N802
+            return _FormPlaceholder(default, **kwargs)
