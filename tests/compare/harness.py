@@ -7,8 +7,10 @@ No pytest import here: run.py works without it.
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -430,6 +432,17 @@ def clip(value, n: int = 400) -> str:
     return s if len(s) <= n else s[:n] + f"...({len(s)} chars)"
 
 
+_EXPIRES = re.compile(r"(?i)(expires=)([^;]*)")
+
+
+def _norm_expires(m: "re.Match") -> str:
+    try:
+        when = email.utils.parsedate_to_datetime(m.group(2)).timestamp()
+    except (TypeError, ValueError):
+        return m.group(0)
+    return m.group(1) + ("<about now>" if abs(when - time.time()) < 60 else m.group(2))
+
+
 def _norm_headers(reply: Reply, case: Case) -> dict[str, list[str]]:
     skip = IGNORED_HEADERS | {h.lower() for h in case.ignore_headers}
     out: dict[str, list[str]] = {}
@@ -437,6 +450,8 @@ def _norm_headers(reply: Reply, case: Case) -> dict[str, list[str]]:
         if k in skip:
             continue
         out.setdefault(k, []).append(v)
+    if "set-cookie" in out:  # delete_cookie's expires= is "now": equal if both are within a minute of now
+        out["set-cookie"] = [_EXPIRES.sub(_norm_expires, v) for v in out["set-cookie"]]
     if "allow" in out:  # Starlette joins a set: the order is random
         out["allow"] = [", ".join(sorted({m.strip() for v in out["allow"] for m in v.split(",")}))]
     for k in case.presence_headers:
