@@ -4,6 +4,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "worker/model.h"
+
 #include <cstring>
 #include <stdexcept>
 
@@ -38,6 +40,7 @@ ParamKind parse_kind(const std::string& s) {
     if (s == "any") return ParamKind::Any;
     if (s == "dict") return ParamKind::Dict;
     if (s == "list") return ParamKind::List;
+    if (s == "model") return ParamKind::Model;
     throw std::runtime_error("unknown parameter kind '" + s + "'");
 }
 
@@ -88,6 +91,21 @@ bool is_json_content_type(std::string_view ct) {
     std::string_view sub = mime.substr(12);
     return ascii_iequals(sub, "json") ||
            (sub.size() >= 5 && ascii_iequals(sub.substr(sub.size() - 5), "+json"));
+}
+
+// {"loc":[source,name(,index)],"msg":msg,"type":type}
+std::string render_error(const char* source, std::string_view name, long index, std::string_view msg,
+                         std::string_view type) {
+    std::string e = "{\"loc\":[\"";
+    e.append(source).append("\"");
+    if (!name.empty()) {
+        e.push_back(',');
+        py::str n(name.data(), name.size());
+        dump_json(n.ptr(), e, nullptr);
+    }
+    if (index >= 0) e.append(",").append(std::to_string(index));
+    e.append("],\"msg\":\"").append(msg).append("\",\"type\":\"").append(type).append("\"}");
+    return e;
 }
 
 } // namespace
@@ -267,9 +285,9 @@ std::string_view App::query_value(std::string_view key) const {
     return {nullptr, 0};
 }
 
-bool App::convert(const ParamSpec& spec, std::string_view text, PyObject*& value, const char*& msg,
+bool App::convert(ParamKind kind, std::string_view text, PyObject*& value, const char*& msg,
                   const char*& type) {
-    switch (spec.kind) {
+    switch (kind) {
     case ParamKind::Str:
     case ParamKind::Any:
         value = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "replace");
@@ -314,11 +332,91 @@ bool App::convert(const ParamSpec& spec, std::string_view text, PyObject*& value
         type = "type_error.dict";
         return false;
     case ParamKind::List:
+    case ParamKind::Model:
         msg = "value is not a valid list";
         type = "type_error.list";
         return false;
     }
     return false;
+}
+
+// ?tag=a&tag=b for `tag: list[X] = Query(...)`: every value in order, each converted; errors name
+// the index as pydantic does (["query","tag",1]).
+PyObject* App::query_list(const ParamSpec& spec, std::vector<Error>& errors) {
+    PyObject* list = PyList_New(0);
+    size_t index = 0;
+    bool failed = false;
+    for (const auto& [k, v] : query_) {
+        std::string_view key(query_buf_.data() + k.first, k.second);
+        if (key != spec.alias) continue;
+        std::string_view text(query_buf_.data() + v.first, v.second);
+        PyObject* item = nullptr;
+        const char *msg = nullptr, *type = nullptr;
+        if (convert(spec.item_kind, text, item, msg, type)) {
+            PyList_Append(list, item);
+            Py_DECREF(item);
+        } else {
+            errors.push_back(render_error("query", spec.alias, long(index), msg, type));
+            failed = true;
+        }
+        ++index;
+    }
+    if (failed) {
+        Py_DECREF(list);
+        return nullptr;
+    }
+    if (index > 0) return list;
+    Py_DECREF(list);
+    if (spec.required) {
+        errors.push_back(render_error("query", spec.alias, -1, "field required", "value_error.missing"));
+        return nullptr;
+    }
+    return default_copy(spec);
+}
+
+// FastAPI deep-copies defaults: a handler that appends to a default list must not see it next time.
+PyObject* App::default_copy(const ParamSpec& spec) {
+    PyObject* d = spec.default_value.ptr();
+    if (PyList_CheckExact(d)) return PyList_GetSlice(d, 0, PyList_GET_SIZE(d));
+    if (PyDict_CheckExact(d)) return PyDict_Copy(d);
+    return Py_NewRef(d);
+}
+
+// Starlette's cookie_parser: split on ';', "k=v" with spaces stripped, a chunk without '=' is a value
+// with an empty name; surrounding double quotes are removed; the last cookie of a name wins.
+void App::parse_cookies(const shm::RequestView& request) {
+    cookies_.clear();
+    for (const auto& h : request.headers) {
+        if (h.name != "cookie") continue;
+        std::string_view rest = h.value;
+        while (!rest.empty()) {
+            const size_t semi = rest.find(';');
+            std::string_view chunk = rest.substr(0, semi);
+            rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
+            const size_t eq = chunk.find('=');
+            std::string_view key = eq == std::string_view::npos ? std::string_view() : chunk.substr(0, eq);
+            std::string_view val = eq == std::string_view::npos ? chunk : chunk.substr(eq + 1);
+            auto trim = [](std::string_view t) {
+                while (!t.empty() && (t.front() == ' ' || t.front() == '\t'))
+                    t.remove_prefix(1);
+                while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
+                    t.remove_suffix(1);
+                return t;
+            };
+            key = trim(key);
+            val = trim(val);
+            if (key.empty() && val.empty()) continue;
+            if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
+                val = val.substr(1, val.size() - 2);
+            cookies_.emplace_back(std::string(key), std::string(val));
+        }
+    }
+}
+
+std::string_view App::cookie_value(std::string_view name) const {
+    for (auto it = cookies_.rbegin(); it != cookies_.rend(); ++it)
+        if (it->first == name) return it->second;
+    return {nullptr, 0};
 }
 
 // The body parameter, as FastAPI 0.92 reads it: JSON when the content type says JSON (or says
@@ -327,7 +425,7 @@ PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::
                           std::vector<Error>& errors, Response& out, bool& answered) {
     if (request.body.empty()) {
         if (!spec.required) return Py_NewRef(spec.default_value.ptr());
-        errors.push_back({"body", "", "field required", "value_error.missing"});
+        errors.push_back(render_error("body", "", -1, "field required", "value_error.missing"));
         return nullptr;
     }
     std::string_view content_type;
@@ -357,8 +455,44 @@ PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::
         (spec.kind == ParamKind::List && !PyList_Check(value))) {
         Py_DECREF(value);
         const bool dict = spec.kind == ParamKind::Dict;
-        errors.push_back({"body", "", dict ? "value is not a valid dict" : "value is not a valid list",
-                          dict ? "type_error.dict" : "type_error.list"});
+        errors.push_back(render_error("body", "", -1,
+                                      dict ? "value is not a valid dict" : "value is not a valid list",
+                                      dict ? "type_error.dict" : "type_error.list"));
+        return nullptr;
+    }
+    if (spec.kind == ParamKind::Model) {
+        // Validated in C++ (model.cpp) before any of the handler's Python code runs.
+        py::tuple r;
+        try {
+            r = validate_model(spec.model, py::handle(value));
+        } catch (py::error_already_set& e) {
+            Py_DECREF(value);
+            spdlog::error("validating the body of {} failed", route.pattern);
+            e.restore();
+            PyErr_Print();
+            internal_error(out);
+            answered = true;
+            return nullptr;
+        }
+        Py_DECREF(value);
+        if (!r[0].is_none()) return py::object(r[0]).release().ptr();
+        for (py::handle e : r[1]) {
+            py::dict err = py::reinterpret_borrow<py::dict>(e);
+            py::list loc;
+            loc.append(py::str("body"));
+            for (py::handle part : err["loc"])
+                loc.append(part);
+            py::dict shaped;
+            shaped["loc"] = loc;
+            for (auto item : err)
+                if (!py::str(item.first).equal(py::str("loc"))) shaped[item.first] = item.second;
+            std::string rendered;
+            if (!dump_json(shaped.ptr(), rendered, jsonable_encoder_.ptr())) {
+                PyErr_Clear();
+                continue;
+            }
+            errors.push_back(std::move(rendered));
+        }
         return nullptr;
     }
     return value;
@@ -367,7 +501,7 @@ PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::
 void App::call(const Route& route, const shm::RequestView& request, Response& out) {
     std::vector<Error> errors;
     args_.clear();
-    bool query_parsed = false, answered = false;
+    bool query_parsed = false, cookies_parsed = false, answered = false;
     for (const ParamSpec& spec : route.params) {
         PyObject* value = nullptr;
         const char* msg = nullptr;
@@ -380,28 +514,40 @@ void App::call(const Route& route, const shm::RequestView& request, Response& ou
             break;
         case ParamSource::Query:
             if (!query_parsed) parse_query(request.query), query_parsed = true;
+            if (spec.is_list) {
+                value = query_list(spec, errors);
+                present = true; // handled
+                break;
+            }
             text = query_value(spec.alias);
             present = text.data() != nullptr;
             break;
         case ParamSource::Header:
+            // Starlette's Headers.get: the first field of that name.
             for (const auto& h : request.headers)
-                if (h.name == spec.alias) text = h.value, present = true;
+                if (h.name == spec.alias) {
+                    text = h.value, present = true;
+                    break;
+                }
             break;
         case ParamSource::Cookie:
-            break; // cookies arrive with the FastAPI-compatible API issue
+            if (!cookies_parsed) parse_cookies(request), cookies_parsed = true;
+            text = cookie_value(spec.alias);
+            present = text.data() != nullptr;
+            break;
         case ParamSource::Body:
             value = body_value(route, spec, request, errors, out, answered);
             break;
         }
-        if (spec.source != ParamSource::Body) {
+        if (spec.source != ParamSource::Body && !spec.is_list) {
             if (!present) {
                 if (spec.required)
-                    errors.push_back(
-                        {source_name(spec.source), spec.alias, "field required", "value_error.missing"});
+                    errors.push_back(render_error(source_name(spec.source), spec.alias, -1, "field required",
+                                                  "value_error.missing"));
                 else
-                    value = Py_NewRef(spec.default_value.ptr());
-            } else if (!convert(spec, text, value, msg, type)) {
-                errors.push_back({source_name(spec.source), spec.alias, msg, type});
+                    value = default_copy(spec);
+            } else if (!convert(spec.kind, text, value, msg, type)) {
+                errors.push_back(render_error(source_name(spec.source), spec.alias, -1, msg, type));
             }
         }
         if (answered) break;
@@ -675,17 +821,9 @@ void App::validation_errors(const std::vector<Error>& errors, Response& out) {
     out.headers.push_back(kJsonType);
     std::string& b = out.body;
     b.assign("{\"detail\":[");
-    bool first = true;
-    for (const auto& e : errors) {
-        if (!first) b.push_back(',');
-        first = false;
-        b.append("{\"loc\":[\"").append(e.source).append("\"");
-        if (!e.name.empty()) {
-            b.push_back(',');
-            py::str name(e.name);
-            dump_json(name.ptr(), b, nullptr);
-        }
-        b.append("],\"msg\":\"").append(e.msg).append("\",\"type\":\"").append(e.type).append("\"}");
+    for (size_t i = 0; i < errors.size(); ++i) {
+        if (i) b.push_back(',');
+        b.append(errors[i]);
     }
     b.append("]}");
 }

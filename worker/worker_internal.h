@@ -32,15 +32,18 @@ PyObject* load_json(simdjson::dom::parser& parser, std::string_view text);
 // ----------------------------------------------------------------------------------------- routes
 
 enum class ParamSource : uint8_t { Path, Query, Header, Cookie, Body };
-enum class ParamKind : uint8_t { Str, Int, Float, Bool, Any, Dict, List };
+enum class ParamKind : uint8_t { Str, Int, Float, Bool, Any, Dict, List, Model };
 
 /// One handler parameter, resolved once at start-up from the signature (turboapi.routing).
 struct ParamSpec {
     std::string alias; // key in the request: path param, query key, lower-case header name
     ParamSource source = ParamSource::Query;
     ParamKind kind = ParamKind::Str;
+    ParamKind item_kind = ParamKind::Str; // is_list: the kind of each value
+    bool is_list = false;                 // query only: every value of a repeated key, as a list
     bool required = true;
-    py::object default_value; // used when absent and not required
+    py::object default_value; // used when absent and not required (lists and dicts are copied)
+    py::object model;         // kind Model: the turboapi.Model subclass
 };
 
 /// What a python-mode route (and an exception hook) receives: a copy of the request, turned into
@@ -112,12 +115,8 @@ public:
     void run_background(py::object background);
 
 private:
-    struct Error {
-        const char* source; // "path", "query", "body", ...
-        std::string name;
-        const char* msg;
-        const char* type;
-    };
+    /// One 422 error, rendered as FastAPI's JSON object ({"loc":[...],"msg":...,"type":...}).
+    using Error = std::string;
 
     void not_found(const shm::RequestView& request, Response& out);
     bool try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out);
@@ -125,7 +124,7 @@ private:
     void call_python(const Route& route, const shm::RequestView& request, Response& out);
     py::object request_data(const shm::RequestView& request) const;
     void log_exception(const shm::RequestView& request, py::object exc);
-    bool convert(const ParamSpec& spec, std::string_view text, PyObject*& value, const char*& msg,
+    bool convert(ParamKind kind, std::string_view text, PyObject*& value, const char*& msg,
                  const char*& type);
     PyObject* body_value(const Route& route, const ParamSpec& spec, const shm::RequestView& request,
                          std::vector<Error>& errors, Response& out, bool& answered);
@@ -134,6 +133,10 @@ private:
     void exception_to_response(const Route& route, const shm::RequestView& request, Response& out);
     void json_detail(uint16_t status, std::string_view detail_json, Response& out);
     void validation_errors(const std::vector<Error>& errors, Response& out);
+    PyObject* query_list(const ParamSpec& spec, std::vector<Error>& errors);
+    PyObject* default_copy(const ParamSpec& spec);
+    void parse_cookies(const shm::RequestView& request);
+    std::string_view cookie_value(std::string_view name) const;
     void internal_error(Response& out);
     void parse_query(std::string_view query);
     std::string_view query_value(std::string_view key) const;
@@ -156,6 +159,7 @@ private:
     std::string query_buf_; // decoded query keys and values
     std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::pair<uint32_t, uint32_t>>> query_;
     std::vector<PyObject*> args_;
+    std::vector<std::pair<std::string, std::string>> cookies_; // of the current request, parsed on demand
 };
 
 /// Defines turboapi._native in `m` (bindings.cpp).
