@@ -286,7 +286,7 @@ class Server:
         self.log_path = self.workdir / "server.log"
 
     def command(self) -> list[str]:
-        if self.framework == "fastapi":
+        if self.framework == "fastapi":  # PYTHONHASHSEED is random per process, as in production
             return [PYTHON, "-m", "uvicorn", f"{self.module}:app", "--host", "127.0.0.1", "--port", str(self.port),
                     "--no-access-log", "--log-level", "warning"]
         return [str(self.turbo_bin), "serve", f"{self.module}:app", "--workers", "1", "--bind",
@@ -359,27 +359,33 @@ class Server:
 
 
 class Pair:
-    """FastAPI and TurboAPI serving the same app module; `compare(case)` -> list of differences."""
+    """FastAPI and TurboAPI serving the same app module; `compare(case)` -> list of differences.
 
-    def __init__(self, module: str, workdir: Path | None = None, turbo_bin: Path | None = None):
+    candidate="fastapi" runs FastAPI against a second FastAPI (run.py --self-check): whatever differs
+    there is not deterministic in the oracle and must not be in a case table.
+    """
+
+    def __init__(self, module: str, workdir: Path | None = None, turbo_bin: Path | None = None,
+                 candidate: str = "turbo"):
         self.module = module
         self._own_dir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix=f"compare-{module}-"))
         self.fastapi = Server("fastapi", module, self.workdir / "fastapi")
-        self.turbo = Server("turbo", module, self.workdir / "turbo", turbo_bin)
+        self.turbo = Server(candidate, module, self.workdir / "turbo", turbo_bin)
+        self.servers = {"fastapi": self.fastapi, "turbo": self.turbo}
         self.clients: dict[str, Client] = {}
 
     def start(self) -> "Pair":
         self.fastapi.start()
         self.turbo.start()
         results = {}
-        threads = [threading.Thread(target=lambda s=s: results.__setitem__(s.framework, s.wait_ready()))
+        threads = [threading.Thread(target=lambda s=s: results.__setitem__(id(s), s.wait_ready()))
                    for s in (self.fastapi, self.turbo)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        self.clients = {s.framework: Client(s.address) for s in (self.fastapi, self.turbo) if not s.error}
+        self.clients = {role: Client(s.address) for role, s in self.servers.items() if not s.error}
         return self
 
     def stop(self) -> None:
@@ -396,18 +402,19 @@ class Pair:
     def __exit__(self, *exc):
         self.stop()
 
-    def send(self, framework: str, case: Case) -> tuple[Reply, dict]:
-        server = self.fastapi if framework == "fastapi" else self.turbo
+    def send(self, role: str, case: Case) -> tuple[Reply, dict]:
+        """role: "fastapi" (the oracle) or "turbo" (the candidate)."""
+        server = self.servers[role]
         if server.error:
-            return Reply(0, "", [], b"", False, error=f"{framework} server not running"), {}
-        reply = self.clients[framework].send(case.request_bytes(), head_request=case.method == "HEAD")
+            return Reply(0, "", [], b"", False, error=f"{server.framework} server not running"), {}
+        reply = self.clients[role].send(case.request_bytes(), head_request=case.method == "HEAD")
         files = {}
         for name in case.files_after:
             path = server.tmp / name
             deadline = time.monotonic() + 3.0
             while not path.exists() and time.monotonic() < deadline:
                 time.sleep(0.02)
-            time.sleep(0.02)  # let the writer finish
+            time.sleep(0.05)  # let the writer finish
             files[name] = path.read_text() if path.exists() else None
         return reply, files
 
@@ -495,6 +502,14 @@ def json_paths_differ(a, b, path: str = "", out: list | None = None, limit: int 
     return out
 
 
+def _parses(body: bytes) -> bool:
+    try:
+        json.loads(body)
+        return True
+    except ValueError:
+        return False
+
+
 def compare_replies(f: Reply, t: Reply, case: Case) -> list[str]:
     """Human-readable differences, each starting with its category (status, body, header X, ...)."""
     if t.error:
@@ -516,7 +531,7 @@ def compare_replies(f: Reply, t: Reply, case: Case) -> list[str]:
         a, b = mode(f.body), mode(t.body)
         if a != b:
             diffs.append(f"body: FastAPI {clip(a)}, TurboAPI {clip(b)}")
-    elif mode in ("auto", "json") and _is_json(f.header("content-type")):
+    elif mode in ("auto", "json") and _is_json(f.header("content-type")) and _parses(f.body):
         fj = json.loads(f.body)
         try:
             tj = json.loads(t.body)

@@ -28,6 +28,8 @@ def main() -> int:
     ap.add_argument("--case", default=None, help="only cases whose name contains this")
     ap.add_argument("--show", action="store_true", help="print both responses of every case, equal or not")
     ap.add_argument("--quiet", action="store_true", help="summary only")
+    ap.add_argument("--self-check", action="store_true",
+                    help="FastAPI against a second FastAPI: every case must be equal (the oracle is deterministic)")
     args = ap.parse_args()
 
     features = [f.strip() for f in args.features.split(",") if f.strip()]
@@ -49,7 +51,8 @@ def main() -> int:
         print(f"=== {feature}: {len(cases)} cases ({harness.app_module(feature)}.py)")
         cats: Counter = Counter()
         equal = 0
-        with harness.Pair(harness.app_module(feature), turbo_bin=turbo_bin) as pair:
+        with harness.Pair(harness.app_module(feature), turbo_bin=turbo_bin,
+                          candidate="fastapi" if args.self_check else "turbo") as pair:
             if pair.fastapi.error:
                 print(f"  ORACLE BROKEN: {pair.fastapi.error}")
                 summary.append((feature, 0, len(cases), Counter({"fastapi did not start": len(cases)})))
