@@ -412,17 +412,15 @@ def _make_field(name: str, annotation: Any, default: Any, marker: Any, path_name
     value = None if required else default
     if location is None:
         location = "query"
+        if _is_upload_file(_schema.inner_type(annotation)):  # FastAPI: a bare UploadFile is a File()
+            location, body_kind = "body", "file"
     if location != "body" and _is_scalar(annotation):
         return Field(name=name, alias=_alias(name, marker, location), location=location, annotation=annotation,
                      required=required, default=value, marker=marker)
     if marker is not None and location in ("query", "header") and _is_scalar_sequence(annotation):
         return Field(name=name, alias=_alias(name, marker, location), location=location, annotation=annotation,
                      required=required, default=value, marker=marker)
-    if location != "body":  # not scalar, no body marker: the body (an UploadFile: a file)
-        marker_for_body = None
-        body_kind = "file" if _is_upload_file(_schema.inner_type(annotation)) else "body"
-    else:
-        marker_for_body = marker
+    marker_for_body = marker if location == "body" else None  # not scalar, no body marker: the body
     return Field(name=name, alias=_alias(name, marker_for_body, "body"), location="body", annotation=annotation,
                  required=required, default=value, marker=marker_for_body, body_kind=body_kind)
 
@@ -475,7 +473,8 @@ class BodyField:
         self.fields = fields
         names = {f.name for f in fields}
         first = fields[0]
-        self.single = len(names) == 1 and not first.attr("embed", False)
+        # Form() and File() are always embedded (FastAPI: embed=True): a Body_* object even for one field
+        self.single = len(names) == 1 and not first.attr("embed", first.body_kind in ("form", "file"))
         if self.single:
             self.required = first.required
             self.media_type = first.attr("media_type") or _MEDIA_TYPES[first.body_kind]
