@@ -674,3 +674,89 @@ def test_redoc_and_redirect_html_as_fastapi():
     assert _body(get_redoc_html(openapi_url="/o.json", title="T", with_google_fonts=False)) == \
         fdocs.get_redoc_html(openapi_url="/o.json", title="T", with_google_fonts=False).body
     assert _body(get_swagger_ui_oauth2_redirect_html()) == fdocs.get_swagger_ui_oauth2_redirect_html().body
+
+
+# --- served: /openapi.json, /docs, /redoc, /docs/oauth2-redirect through the worker's dispatcher -----
+
+def asgi_get(app, method, path):
+    """(status, content-type, body) of one request to an ASGI app (FastAPI), without a client library."""
+    import asyncio
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": [],
+             "client": ("testclient", 50000), "server": ("testserver", 80)}
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], headers.get("content-type"), body
+
+
+def turbo_app_with_docs(**settings):
+    """A TurboAPI app serving the docs routes: TurboAPI itself once applications.py has the hook,
+    until then a subclass doing exactly what the hook does (turboapi/openapi/routes.py)."""
+    import turboapi
+    from turboapi.openapi.routes import docs_routes, openapi_document
+    if hasattr(turboapi.TurboAPI, "openapi"):
+        return turboapi.TurboAPI(**settings), True
+
+    class App(turboapi.TurboAPI):
+        def __init__(self, *, openapi_url="/openapi.json", docs_url="/docs", redoc_url="/redoc",
+                     swagger_ui_oauth2_redirect_url="/docs/oauth2-redirect", **kw):
+            super().__init__(**kw)
+            self.openapi_url, self.docs_url, self.redoc_url = openapi_url, docs_url, redoc_url
+            self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+            self.openapi_schema = None
+            for path, endpoint in docs_routes(self):
+                self.add_api_route(path, endpoint, methods=["GET", "HEAD"], include_in_schema=False)
+
+        def openapi(self):
+            return openapi_document(self)
+
+    return App(**settings), False
+
+
+DOCS_SETTINGS = [
+    {},
+    {"docs_url": None},
+    {"redoc_url": None, "docs_url": "/api-docs", "openapi_url": "/api/v1/openapi.json"},
+    {"swagger_ui_oauth2_redirect_url": None},
+    {"openapi_url": None},
+]
+
+
+@pytest.mark.parametrize("settings", DOCS_SETTINGS, ids=lambda s: ",".join(f"{k}={v}" for k, v in s.items()) or "defaults")
+def test_docs_routes_served_as_fastapi(settings):
+    try:
+        from turboapi import _native
+        _native.App
+    except Exception as e:  # noqa: BLE001
+        pytest.skip(f"turboapi._native not available: {e}")
+
+    def build(app):
+        @app.get("/items/{item_id}")
+        def read_item(item_id: int, q: Optional[str] = None):
+            return {"item_id": item_id}
+        return app
+
+    common = dict(title="FastAPI", version="0.1.0")
+    fa_app = build(fastapi.FastAPI(**common, **settings))
+    turbo_app, native_hook = turbo_app_with_docs(**common, **settings)
+    build(turbo_app)
+    dispatcher = _native.App(turbo_app)
+    paths = ["/openapi.json", "/docs", "/redoc", "/docs/oauth2-redirect", "/api-docs", "/api/v1/openapi.json"]
+    for path in paths:
+        expected = asgi_get(fa_app, "GET", path)
+        status, headers, body = dispatcher.handle("GET", path, "", [], b"")[:3]
+        content_type = dict(headers).get("content-type")
+        assert (status, content_type, body) == expected, path
+    # another method: 405 as FastAPI's GET/HEAD routes answer
+    if fa_app.openapi_url:
+        assert dispatcher.handle("POST", fa_app.openapi_url, "", [], b"")[0] == asgi_get(fa_app, "POST", fa_app.openapi_url)[0]
