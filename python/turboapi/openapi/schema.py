@@ -8,6 +8,7 @@ pydantic itself, as in FastAPI) and ``turboapi.Model`` subclasses (from their ``
 """
 
 import collections
+import dataclasses
 import datetime
 import decimal
 import enum
@@ -75,9 +76,12 @@ def is_turbo_model(tp: Any) -> bool:
     return isinstance(tp, type) and callable(getattr(tp, "model_json_schema", None)) and not is_pydantic_model(tp)
 
 
+def is_dataclass_type(tp: Any) -> bool:
+    return isinstance(tp, type) and dataclasses.is_dataclass(tp) and not is_pydantic_model(tp)
+
+
 def is_model(tp: Any) -> bool:
-    return is_pydantic_model(tp) or is_turbo_model(tp) or (
-        isinstance(tp, type) and is_pydantic_model(getattr(tp, "__pydantic_model__", None)))
+    return is_pydantic_model(tp) or is_turbo_model(tp) or is_dataclass_type(tp)
 
 
 def is_union(tp: Any) -> bool:
@@ -323,8 +327,7 @@ def singleton_schema(tp: Any, name_map: Dict[type, str], *, overrides: bool = Fa
         f_schema.update(_ref(name_map[tp], overrides))
         return f_schema
     if is_model(tp):
-        model = getattr(tp, "__pydantic_model__", tp) if not is_pydantic_model(tp) and not is_turbo_model(tp) else tp
-        return _ref(name_map[model], overrides)
+        return _ref(name_map[tp], overrides)
     _add_class_schema(tp, f_schema)
     modify = getattr(tp, "__modify_schema__", None)
     if modify is not None:
@@ -369,9 +372,40 @@ def flat_models(types_: Set[type]) -> Set[type]:
         if is_pydantic_model(tp):
             from pydantic.schema import get_flat_models_from_model
             out |= get_flat_models_from_model(tp)
+        elif is_dataclass_type(tp):
+            if tp not in out:
+                out.add(tp)
+                out |= flat_models({t for f in _dataclass_fields(tp) for t in walk_types(f[1])} - out)
         else:
             out.add(tp)
     return out
+
+
+def _dataclass_fields(cls: type):
+    """(name, annotation, required, default) of a dataclass's fields."""
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception:  # noqa: BLE001
+        hints = {}
+    out = []
+    for f in dataclasses.fields(cls):
+        has_default = f.default is not dataclasses.MISSING
+        has_factory = f.default_factory is not dataclasses.MISSING  # type: ignore[misc]
+        out.append((f.name, hints.get(f.name, f.type), not (has_default or has_factory),
+                    f.default if has_default else None))
+    return out
+
+
+def dataclass_schema(cls: type, name_map: Dict[type, str]) -> Dict[str, Any]:
+    """A dataclass as pydantic 1 documents it (its generated model: fields, no docstring)."""
+    properties = {}
+    required = []
+    for name, annotation, is_required, default in _dataclass_fields(cls):
+        properties[name] = field_schema(annotation, FieldInfo(alias=name, required=is_required, default=default),
+                                        name_map)
+        if is_required:
+            required.append(name)
+    return object_schema(cls.__name__, properties, required)
 
 
 def model_name_map(models: Set[type]) -> Dict[type, str]:
@@ -419,6 +453,8 @@ def model_definitions(models: Set[type], name_map: Dict[type, str], *, split: bo
             definitions.update(m_defs)
         elif isinstance(model, type) and issubclass(model, enum.Enum):
             m_schema = enum_schema(model)
+        elif is_dataclass_type(model):
+            m_schema = dataclass_schema(model, name_map)
         else:  # turboapi.Model: pydantic 1's .schema() with "#/definitions/" refs
             m_schema = dict(model.model_json_schema())
             for sub_name, sub_schema in (m_schema.pop("definitions", None) or {}).items():
