@@ -785,3 +785,111 @@ def test_docs_routes_served_as_fastapi(settings):
     # another method: 405 as FastAPI's GET/HEAD routes answer
     if fa_app.openapi_url:
         assert dispatcher.handle("POST", fa_app.openapi_url, "", [], b"")[0] == asgi_get(fa_app, "POST", fa_app.openapi_url)[0]
+
+
+# --- one parameter / body / response model at a time ----------------------------------------------
+
+class _E(str, enum.Enum):
+    a = "a"
+    b = "b"
+
+
+class _N(enum.Enum):
+    one = 1
+    two = 2
+
+
+class _M(BaseModel):
+    x: int
+
+
+class _M2(BaseModel):
+    y: Optional[_M] = Field(None, description="an m")
+    z: List[_E] = []
+    w: Dict[str, _M] = {}
+
+
+def _param_cases():
+    import ipaddress
+    import pathlib
+    Q, H, C = fastapi.Query, fastapi.Header, fastapi.Cookie
+    return {
+        "enum_desc": (_E, Q(_E.a, description="d")), "enum_title": (_E, Q(..., title="T")),
+        "enum_list": (List[_E], Q([_E.a])), "int_enum": (_N, Q(_N.one)), "opt_enum": (Optional[_E], None),
+        "list_maxlen": (List[str], Q(None, max_length=3)), "list_int_gt": (List[int], Q([], gt=0)),
+        "bytes_q": (bytes, Q(b"x")), "any_q": (Any, Q(None)), "ip": (ipaddress.IPv4Address, Q(...)),
+        "path_t": (pathlib.Path, Q("/tmp")), "td": (datetime.timedelta, Q(...)), "time": (datetime.time, Q(...)),
+        "float_ge": (float, Q(1, ge=0.5, le=10)), "dec": (decimal.Decimal, Q(..., gt=1)),
+        "bool_q": (bool, Q(True, description="flag")), "union_q": (Union[int, float], Q(1)),
+        "union_3": (Union[int, str, None], None), "union_gt": (Union[int, str], Q(2, gt=1)),
+        "literal_mixed": (Literal["a", 1], Q("a")), "literal_int": (Literal[1, 2], 1),
+        "str_const": (str, Q("k", const=True)), "extra": (str, Q("v", foo="bar")),
+        "examples": (int, Q(1, examples={"a": {"value": 1}})), "tuple_q": (Tuple[int, ...], Q(())),
+        "frozenset": (FrozenSet[int], Q(frozenset())), "header_list": (List[str], H(None)),
+        "cookie_int": (int, C(3)), "neg_default": (int, -1), "float_default": (float, 1.0),
+        "str_default_empty": (str, ""), "opt_int_default": (Optional[int], 5),
+        "alias_title": (int, Q(1, alias="Some_Alias-x")), "unannotated": (inspect_empty(), 3),
+    }
+
+
+def inspect_empty():
+    import inspect
+    return inspect.Parameter.empty
+
+
+def _endpoint(name, annotation, default):
+    import inspect
+    empty = inspect.Parameter.empty
+
+    def endpoint(**kwargs):
+        return {}
+
+    endpoint.__signature__ = inspect.Signature([inspect.Parameter(
+        "p", inspect.Parameter.KEYWORD_ONLY, default=empty if default is ... else default, annotation=annotation)])
+    endpoint.__annotations__ = {} if annotation is empty else {"p": annotation}
+    endpoint.__name__ = name
+    return endpoint
+
+
+def _check_one(method, name, annotation=None, default=None, **route_kwargs):
+    app = fastapi.FastAPI()
+    if annotation is None and default is None:
+        def endpoint():
+            return {}
+        endpoint.__name__ = name
+    else:
+        endpoint = _endpoint(name, annotation, default)
+    getattr(app, method)("/" + name, **route_kwargs)(endpoint)
+    assert_same_json(app.openapi(), get_openapi(title=app.title, version=app.version, routes=app.routes))
+
+
+@pytest.mark.parametrize("name", list(_param_cases()))
+def test_parameter_schema_as_fastapi(name):
+    annotation, default = _param_cases()[name]
+    _check_one("get", name, annotation, default)
+
+
+BODY_CASES = {
+    "b_m2": (_M2, ...), "b_opt_m": (Optional[_M], fastapi.Body(None)), "b_list_m": (List[_M], ...),
+    "b_model_default": (_M, fastapi.Body(_M(x=1))), "b_desc": (_M, fastapi.Body(..., description="the body", title="TT")),
+    "b_int_embed": (int, fastapi.Body(..., embed=True, gt=1)),
+    "b_media": (dict, fastapi.Body(..., media_type="application/vnd.api+json")),
+    "b_str_example": (str, fastapi.Body(..., example="hello")),
+}
+
+
+@pytest.mark.parametrize("name", list(BODY_CASES))
+def test_body_schema_as_fastapi(name):
+    annotation, default = BODY_CASES[name]
+    _check_one("post", name, annotation, default)
+
+
+RESPONSE_MODELS = {
+    "rm_opt": Optional[_M], "rm_union": Union[_M, _M2], "rm_dict": Dict[str, List[int]], "rm_any": Any,
+    "rm_list_enum": List[_E], "rm_tuple": Tuple[int, str], "rm_str": str, "rm_set": Set[_M], "rm_int": int,
+}
+
+
+@pytest.mark.parametrize("name", list(RESPONSE_MODELS))
+def test_response_model_schema_as_fastapi(name):
+    _check_one("get", name, response_model=RESPONSE_MODELS[name])

@@ -241,7 +241,7 @@ def field_schema(tp: Any, info: FieldInfo, name_map: Dict[type, str]) -> Dict[st
     if validations:
         s.update(validations)
         overrides = True
-    f_schema = type_schema(tp, name_map, overrides=overrides, info=info)
+    f_schema = type_schema(tp, name_map, overrides=overrides, info=info, leaf=info.constraints)
     if "$ref" in f_schema:
         return f_schema
     s.update(f_schema)
@@ -254,44 +254,61 @@ def callable_type(tp: Any) -> bool:
 
 
 def type_schema(tp: Any, name_map: Dict[type, str], *, overrides: bool = False,
-                info: Optional[FieldInfo] = None) -> Dict[str, Any]:
-    """pydantic.schema.field_type_schema: the schema of the type alone."""
+                info: Optional[FieldInfo] = None, leaf: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    """pydantic.schema.field_type_schema: the schema of the type alone. ``leaf``: the field's
+    constraints, which pydantic moves onto every str/bytes/number inside the type (``List[str]``
+    with ``max_length`` -> ``List[constr(max_length=...)]``), so they show on the items too."""
     kind, inner = shape(tp)
     if kind in ("list", "set", "tuple_ellipsis"):
-        out = {"type": "array", "items": singleton_schema(inner, name_map)}
+        out = {"type": "array", "items": singleton_schema(inner, name_map, leaf=leaf)}
         if kind == "set":
             out["uniqueItems"] = True
         return out
     if kind == "mapping":
         out = {"type": "object"}
-        items = singleton_schema(inner, name_map)
+        items = singleton_schema(inner, name_map, leaf=leaf)
         if items:
             out["additionalProperties"] = items
         return out
     if kind == "tuple":
-        subs = [type_schema(a, name_map) for a in inner]
+        subs = [type_schema(a, name_map, leaf=leaf) for a in inner]
         out = {"type": "array", "minItems": len(subs), "maxItems": len(subs)}
         if subs:
             out["items"] = subs
         return out
-    return singleton_schema(tp, name_map, overrides=overrides, info=info)
+    return singleton_schema(tp, name_map, overrides=overrides, info=info, leaf=leaf)
+
+
+def _leaf_constraints(tp: Any, leaf: Optional[Dict[str, Any]], schema: Dict[str, Any]) -> None:
+    """What pydantic's constr/conbytes/conint/confloat/condecimal add in ``__modify_schema__``."""
+    if not leaf or not isinstance(tp, type) or issubclass(tp, enum.Enum):
+        return
+    if issubclass(tp, (str, bytes)):
+        pairs = _STR_CONSTRAINTS if issubclass(tp, str) else _STR_CONSTRAINTS[:2]
+    elif issubclass(tp, (int, float, decimal.Decimal)) and not issubclass(tp, bool):
+        pairs = _NUM_CONSTRAINTS
+    else:
+        return
+    for attr, key in pairs:
+        if leaf.get(attr) is not None:
+            schema[key] = leaf[attr]
 
 
 def singleton_schema(tp: Any, name_map: Dict[type, str], *, overrides: bool = False,
-                     info: Optional[FieldInfo] = None) -> Dict[str, Any]:
+                     info: Optional[FieldInfo] = None, leaf: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """pydantic.schema.field_singleton_schema."""
     tp, _ = unwrap_optional(tp)
     if is_union(tp):
         subs = []
         for arg in typing.get_args(tp):
-            sub = type_schema(arg, name_map, overrides=overrides)
+            sub = type_schema(arg, name_map, overrides=overrides, leaf=leaf)
             if overrides and "allOf" in sub:
                 sub = sub["allOf"][0]
             subs.append(sub)
         return {"anyOf": subs}
     kind, _ = shape(tp)
     if kind != "singleton":
-        return type_schema(tp, name_map)
+        return type_schema(tp, name_map, leaf=leaf)
     if tp is typing.Any or tp is object or isinstance(tp, typing.TypeVar) or tp is inspect.Parameter.empty \
             or typing.get_origin(tp) is type:
         return {}
@@ -329,6 +346,7 @@ def singleton_schema(tp: Any, name_map: Dict[type, str], *, overrides: bool = Fa
     if is_model(tp):
         return _ref(name_map[tp], overrides)
     _add_class_schema(tp, f_schema)
+    _leaf_constraints(tp, leaf, f_schema)
     modify = getattr(tp, "__modify_schema__", None)
     if modify is not None:
         modify(f_schema)
