@@ -893,3 +893,43 @@ RESPONSE_MODELS = {
 @pytest.mark.parametrize("name", list(RESPONSE_MODELS))
 def test_response_model_schema_as_fastapi(name):
     _check_one("get", name, response_model=RESPONSE_MODELS[name])
+
+
+def app_callbacks(fw):
+    """FastAPI's "OpenAPI callbacks" recipe."""
+    app = fw.FastAPI(title="Callbacks", version="1")
+
+    class Invoice(BaseModel):
+        id: str
+        title: Optional[str] = None
+        customer: str
+        total: float
+
+    class InvoiceEvent(BaseModel):
+        description: str
+        paid: bool
+
+    class InvoiceEventReceived(BaseModel):
+        ok: bool
+
+    invoices_callback_router = fw.APIRouter()
+
+    @invoices_callback_router.post("{$callback_url}/invoices/{$request.body.id}",
+                                   response_model=InvoiceEventReceived)
+    def invoice_notification(body: InvoiceEvent):
+        pass
+
+    @invoices_callback_router.get("/hidden-callback", include_in_schema=False)
+    def hidden_callback():
+        pass
+
+    @app.post("/invoices/", callbacks=invoices_callback_router.routes)
+    def create_invoice(invoice: Invoice, callback_url: Optional[str] = fw.Query(None)):
+        """Create an invoice."""
+        return {"msg": "Invoice received"}
+
+    return app
+
+
+def test_callbacks_as_fastapi():
+    check_app(app_callbacks)

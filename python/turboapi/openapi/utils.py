@@ -524,6 +524,9 @@ class _RouteInfo:
         self.body = BodyField(body_fields, self.unique_id) if body_fields else None
         self.response_model = route_response_model(route)
         self.responses = dict(getattr(route, "responses", None) or {})
+        # OpenAPI callbacks (``callbacks=router.routes``): documented as operations of their own
+        self.callbacks = [_RouteInfo(cb) for cb in (getattr(route, "callbacks", None) or [])
+                          if hasattr(cb, "endpoint") and getattr(cb, "methods", None)]
 
     def annotations(self) -> List[Any]:
         out = [f.annotation for f in self.params]
@@ -534,6 +537,9 @@ class _RouteInfo:
         for response in self.responses.values():
             if isinstance(response, dict) and response.get("model") is not None:
                 out.append(response["model"])
+        for callback in self.callbacks:
+            if getattr(callback.route, "include_in_schema", True):
+                out += callback.annotations()
         return out
 
 
@@ -612,6 +618,8 @@ def get_openapi_path(info: _RouteInfo, name_map: Dict[type, str],
     response_class = _response_class(route)
     media_type = getattr(response_class, "media_type", None)
     status_code_attr = getattr(route, "status_code", None)
+    if not getattr(route, "include_in_schema", True):
+        return path, security_schemes, definitions
     for method in route.methods:
         operation: Dict[str, Any] = {}
         tags = list(getattr(route, "tags", None) or [])
@@ -648,6 +656,12 @@ def get_openapi_path(info: _RouteInfo, name_map: Dict[type, str],
             request_body = get_openapi_operation_request_body(info.body, name_map)
             if request_body:
                 operation["requestBody"] = request_body
+        if getattr(route, "callbacks", None):
+            callbacks = {}
+            for callback in info.callbacks:
+                cb_path, _, _ = get_openapi_path(callback, name_map, operation_ids)
+                callbacks[callback.route.name] = {callback.route.path: cb_path}
+            operation["callbacks"] = callbacks
         if status_code_attr is not None:
             status_code = str(status_code_attr)
         else:
