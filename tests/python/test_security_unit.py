@@ -189,3 +189,31 @@ def test_get_authorization_scheme_param():
     assert g(None) == ("", "") and g("") == ("", "")
     assert g("Bearer abc def") == ("Bearer", "abc def")
     assert g("Bearer") == ("Bearer", "")
+
+
+def test_custom_oauth2_subclass_recipe():
+    """FastAPI's "OAuth2 with a cookie" recipe: OAuthFlows model from openapi.models, OAuth2 subclass."""
+    from fastapi.openapi.models import OAuthFlows as FastAPIFlows
+
+    from turboapi.openapi.models import OAuthFlows as TurboFlows
+
+    class FastAPICookieBearer(fsec.OAuth2):
+        def __init__(self, tokenUrl, scheme_name=None, scopes=None, auto_error=True):  # noqa: N803
+            flows = FastAPIFlows(password={"tokenUrl": tokenUrl, "scopes": scopes or {}})
+            super().__init__(flows=flows, scheme_name=scheme_name, auto_error=auto_error)
+
+    class TurboCookieBearer(tsec.OAuth2):
+        def __init__(self, tokenUrl, scheme_name=None, scopes=None, auto_error=True):  # noqa: N803
+            flows = TurboFlows(password={"tokenUrl": tokenUrl, "scopes": scopes or {}})
+            super().__init__(flows=flows, scheme_name=scheme_name, auto_error=auto_error)
+
+        async def __call__(self, request):
+            return request.cookies.get("access_token")
+
+    f, t = FastAPICookieBearer("token"), TurboCookieBearer("token")
+    assert list(t.model.items()) == list(fastapi_model(f).items())
+    assert (t.scheme_name, f.scheme_name) == ("TurboCookieBearer", "FastAPICookieBearer")  # the class names
+    assert asyncio.run(t(FakeRequest(cookies={"access_token": "x"}))) == "x"
+    # a FastAPI/pydantic OAuthFlows object is accepted as well
+    assert tsec.OAuth2(flows=FastAPIFlows(password={"tokenUrl": "t"})).model == fastapi_model(
+        fsec.OAuth2(flows=FastAPIFlows(password={"tokenUrl": "t"})))

@@ -66,8 +66,11 @@ class Model:
             own[key] = (type_, required, default)  # a redefined field keeps its place (pydantic 1)
         self.fields = own
 
-    def __call__(self, value: Any) -> Dict[str, Any]:
-        return validate(self, value)
+    def __call__(self, value: Any = None, /, **fields: Any) -> Dict[str, Any]:
+        """The object as a JSON dict: ``OAuthFlows(password={"tokenUrl": "token"})`` (as FastAPI's
+        pydantic models are built, e.g. for a custom ``OAuth2`` subclass) or ``Model(a_dict)``."""
+        data = dict(value or {}, **fields)
+        return encode(validate(self, data))
 
     def __repr__(self) -> str:
         return f"Model({self.name})"
