@@ -1,5 +1,6 @@
 // JSON in C++: Python objects to text as FastAPI's JSONResponse renders them, and simdjson to
 // Python objects as json.loads builds them.
+#include "worker/model.h"
 #include "worker/worker_internal.h"
 
 #include <charconv>
@@ -148,6 +149,31 @@ bool dump(PyObject* o, std::string& out, PyObject* fallback, int depth) {
         }
         out.push_back(']');
         return true;
+    }
+    const ModelKey* keys = nullptr;
+    size_t nkeys = 0;
+    if (const int is_model = model_keys(o, keys, nkeys)) {
+        // A turboapi.Model: its fields in declaration order, keyed by alias as FastAPI's
+        // jsonable_encoder(by_alias=True) does, without building the intermediate dict.
+        if (is_model < 0) return false;
+        PyObject* fields = PyObject_GenericGetDict(o, nullptr);
+        if (!fields) return false;
+        out.push_back('{');
+        bool first = true, ok = true;
+        for (size_t i = 0; ok && i < nkeys; ++i) {
+            PyObject* v = PyDict_GetItemWithError(fields, keys[i].name);
+            if (!v) {
+                ok = !PyErr_Occurred(); // a field model_construct left out is left out here too
+                continue;
+            }
+            if (!first) out.push_back(',');
+            first = false;
+            out.append(keys[i].json_key);
+            ok = dump(v, out, fallback, depth + 1);
+        }
+        Py_DECREF(fields);
+        out.push_back('}');
+        return ok;
     }
     if (!fallback) {
         PyErr_Format(PyExc_TypeError, "Object of type %.100s is not JSON serializable", Py_TYPE(o)->tp_name);
