@@ -933,3 +933,64 @@ def app_callbacks(fw):
 
 def test_callbacks_as_fastapi():
     check_app(app_callbacks)
+
+
+def app_basic(fw):
+    """Only what turboapi's routing has today, so that the TurboAPI side is checked now."""
+    app = fw.FastAPI(title="Basic", version="1.0.0", description="Today's subset")
+    router = fw.APIRouter(prefix="/r", tags=["r"])
+
+    @app.get("/")
+    def hello():
+        return {"message": "Hello, World!"}
+
+    @app.get("/items/{item_id}", tags=["items"], summary="Get it", deprecated=True)
+    def get_item(item_id: int, q: Optional[str] = None, flag: bool = False, ratio: float = 0.5):
+        """Docstring.
+
+        Second paragraph.\fhidden"""
+        return {}
+
+    @app.get("/q")
+    def markers(a: str = fw.Query("x", alias="A-Alias", title="A title", description="A description"),
+                b: Optional[int] = fw.Query(None, description="B"), h: Optional[str] = fw.Header(None),
+                p_i: int = fw.Query(...)):
+        return {}
+
+    @app.get("/p/{name}")
+    def path_marker(name: str = fw.Path(..., title="The name", description="desc")):
+        return {}
+
+    @app.post("/echo", status_code=201, description="Explicit description")
+    def echo(body: dict):
+        return body
+
+    @app.put("/list")
+    def put_list(items: list, n: int = 1):
+        return items
+
+    @app.get("/html", response_class=fw.HTMLResponse)
+    def html():
+        return "<b>x</b>"
+
+    @app.get("/text", response_class=fw.PlainTextResponse, include_in_schema=False)
+    def text():
+        return "x"
+
+    @app.delete("/items/{item_id}", status_code=204)
+    def delete_item(item_id: int):
+        return None
+
+    @router.get("/sub/{x}")
+    def sub(x: str, y: Optional[str] = None):
+        return {}
+
+    app.include_router(router, prefix="/api", tags=["api"])
+    return app
+
+
+def test_turboapi_app_today_as_fastapi():
+    """The TurboAPI app itself (not only FastAPI's routes) must give FastAPI's document; not skipped."""
+    fa_app = app_basic(FASTAPI)
+    expected = fa_app.openapi()
+    assert_same_json(expected, document_of(app_basic(TURBO)))

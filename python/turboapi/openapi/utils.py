@@ -182,7 +182,7 @@ class Field:
                 value = self.attr("pattern")
             if value is not None:
                 constraints[key] = value
-        extra = self.attr("extra") or {}
+        extra = self.attr("extra") or self.attr("json_schema_extra") or {}
         if not isinstance(extra, dict):
             extra = {}
         return _schema.FieldInfo(alias=self.alias, required=self.required, default=self.default,
@@ -211,8 +211,13 @@ class Dependant:
         return [f for f in self.fields if f.location == location]
 
 
+_SENTINEL_NAMES = {"undefinedtype", "undefined", "pydanticundefinedtype", "missing", "missingtype", "unset",
+                   "unsettype", "required", "requiredtype"}
+
+
 def _is_undefined(value: Any) -> bool:
-    return type(value).__name__ in ("UndefinedType", "_Undefined", "Undefined") or value is inspect.Parameter.empty
+    """A "no value" sentinel (pydantic's Undefined, a marker's own ``_Missing``/``_UNSET``...)."""
+    return value is inspect.Parameter.empty or type(value).__name__.strip("_").lower() in _SENTINEL_NAMES
 
 
 def _class_names(tp: Any) -> Set[str]:
