@@ -25,3 +25,12 @@ except ImportError:
 
         def Form(default: Any = ..., **kwargs: Any) -> Any:  # type: ignore[no-redef]  # noqa: N802
             return _FormPlaceholder(default, **kwargs)
+
+
+def PatternForm(default: Any = ..., pattern: str = "") -> Any:  # noqa: N802
+    """``Form(default, regex=pattern)``, FastAPI 0.92's spelling, or ``pattern=`` if that is the
+    one the package's ``Form`` takes."""
+    try:
+        return Form(default=default, regex=pattern)
+    except TypeError:
+        return Form(default=default, pattern=pattern)

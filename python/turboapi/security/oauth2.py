@@ -5,7 +5,7 @@ from typing import Any, Dict, List, Optional
 
 from ..exceptions import HTTPException
 from ..openapi import models as _oa
-from ._form import Form
+from ._form import Form, PatternForm
 from ._request import Request
 from .base import SchemeModel, SecurityBase
 from .utils import get_authorization_scheme_param
@@ -23,7 +23,7 @@ class OAuth2PasswordRequestForm:
 
     def __init__(
         self,
-        grant_type: str = Form(default=None, regex="password"),
+        grant_type: str = PatternForm(default=None, pattern="password"),
         username: str = Form(),
         password: str = Form(),
         scope: str = Form(default=""),
@@ -43,7 +43,7 @@ class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
 
     def __init__(
         self,
-        grant_type: str = Form(regex="password"),
+        grant_type: str = PatternForm(pattern="password"),
         username: str = Form(),
         password: str = Form(),
         scope: str = Form(default=""),
