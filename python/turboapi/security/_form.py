@@ -16,7 +16,7 @@ except ImportError:
 
             def __init__(self, default: Any = ..., **kwargs: Any) -> None:
                 self.default = default
-                self.extra = kwargs
+                self.extra: dict = {}  # no schema extras: every keyword is a known setting
                 for key, value in kwargs.items():
                     setattr(self, key, value)
 
