@@ -17,7 +17,7 @@ or a ``Model``.
 
 import decimal
 import enum
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from ..encoders import jsonable_encoder
 

@@ -19,7 +19,7 @@ import re
 import typing
 import warnings
 from enum import Enum
-from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from . import models as _models
 from . import schema as _schema
@@ -388,9 +388,7 @@ def analyze(call: Any, path: str, security_scopes: Optional[List[str]] = None) -
         field = _make_field(name, annotation, default, marker, path_names)
         if field is not None:
             dependant.fields.append(field)
-    if _is_security_scheme(call):
-        pass  # the requirement was recorded by the parent (_sub_dependant)
-    return dependant
+    return dependant  # a security scheme's requirement is recorded by its parent (_sub_dependant)
 
 
 def _sub_dependant(marker: Any, dependency: Any, path: str, security_scopes: Optional[List[str]]) -> Dependant:

@@ -1,7 +1,7 @@
 """The base of every security scheme: a dependency (``Depends(scheme)`` / ``Security(scheme)``)
 that also describes itself for the OpenAPI document."""
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
 
 class SchemeModel(dict):
