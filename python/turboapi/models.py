@@ -740,8 +740,8 @@ def _dump_model(
             continue
         f = defs.get(name)
         if exclude_defaults and f is not None and not f.required:
-            default = f.factory() if f.factory is not None else f.default
-            if value == default:
+            # pydantic 1 compares with field.default, which is None for a default_factory.
+            if value == f.default:
                 continue
         key = f.alias if by_alias and f is not None else name
         out[key] = _dump_value(
@@ -844,6 +844,7 @@ class _SchemaCtx:
         self.ref_template = ref_template
         self.definitions: Dict[str, Any] = {}
         self.known: set = set()
+        self.circular: set = set()  # models referred to while their own schema was being built
 
     def ref(self, cls: type) -> str:
         return self.ref_template.format(model=cls.__name__)
@@ -853,9 +854,10 @@ def _model_schema_top(cls: Any, by_alias: bool, ref_template: str) -> Dict[str, 
     ctx = _SchemaCtx(by_alias, ref_template)
     ctx.known.add(cls)
     s = _model_schema(cls, ctx)
-    if cls.__name__ in ctx.definitions:
-        # A model that refers to itself: pydantic keeps the top level as a definition too.
-        pass
+    if cls in ctx.circular:
+        # A model that refers to itself: pydantic makes the top level a definition and a $ref.
+        ctx.definitions[cls.__name__] = s
+        s = {"$ref": ctx.ref(cls)}
     if ctx.definitions:
         s["definitions"] = ctx.definitions
     return s
@@ -962,6 +964,8 @@ def _type_schema(spec: _Spec, ctx: _SchemaCtx, overrides: bool, f: _FieldDef, to
             ctx.known.add(cls)
             sub = _model_schema(cls, ctx)
             ctx.definitions[cls.__name__] = sub
+        else:
+            ctx.circular.add(cls)
         ref = {"$ref": ctx.ref(cls)}
         return {"allOf": [ref]} if overrides and top else ref
     if kind == "enum":
