@@ -595,8 +595,7 @@ def test_turbo_password_form_in_document():
     assert_same_json(fa_app.openapi(), get_openapi(title="F", version="1", routes=[Route()]))
 
 
-def test_turbo_model_schemas(monkeypatch, request):
-    """A turboapi.Model body and response: its model_json_schema() under components.schemas, refs rewritten."""
+def _turbo_model_base(monkeypatch, request):
     from turboapi import _native
     if "turboapi.models" not in sys.modules and not hasattr(_native, "_register_model_base"):
         # a _native built before turboapi.models: the schema does not need the C++ validator
@@ -609,6 +608,41 @@ def test_turbo_model_schemas(monkeypatch, request):
     TModel = getattr(turbo_models, "Model", None)
     if TModel is None or not hasattr(TModel, "model_json_schema"):
         pytest.skip("turboapi.Model.model_json_schema not there yet")
+    return TModel
+
+
+def test_turbo_recursive_model(monkeypatch, request):
+    """A self-referencing turboapi.Model (whose .schema() is a $ref to its own definition)."""
+    TModel = _turbo_model_base(monkeypatch, request)
+    namespace = {"List": List, "TModel": TModel, "BaseModel": BaseModel}
+    exec("class TNode(TModel):\n    name: str\n    children: List['TNode'] = []\n"
+         "class PNode(BaseModel):\n    name: str\n    children: List['PNode'] = []\n"
+         "PNode.update_forward_refs()\n", namespace)
+    TNode, PNode = namespace["TNode"], namespace["PNode"]
+    app = fastapi.FastAPI(title="M", version="1")
+
+    @app.post("/n", response_model=PNode)
+    def create(n: PNode):
+        return n
+
+    expected = json.loads(json.dumps(app.openapi()).replace("PNode", "TNode"))
+
+    class Route:
+        path = "/n"
+        methods = {"POST"}
+        name = "create"
+        response_model = TNode
+
+    def create_turbo(n: TNode):
+        return n
+
+    Route.endpoint = staticmethod(create_turbo)
+    assert_same_json(expected, get_openapi(title="M", version="1", routes=[Route()]))
+
+
+def test_turbo_model_schemas(monkeypatch, request):
+    """A turboapi.Model body and response: its model_json_schema() under components.schemas, refs rewritten."""
+    TModel = _turbo_model_base(monkeypatch, request)
 
     class TImage(TModel):
         url: str

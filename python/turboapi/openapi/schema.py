@@ -475,7 +475,11 @@ def model_definitions(models: Set[type], name_map: Dict[type, str], *, split: bo
             m_schema = dataclass_schema(model, name_map)
         else:  # turboapi.Model: pydantic 1's .schema() with "#/definitions/" refs
             m_schema = dict(model.model_json_schema())
-            for sub_name, sub_schema in (m_schema.pop("definitions", None) or {}).items():
+            sub_definitions = m_schema.pop("definitions", None) or {}
+            if set(m_schema) == {"$ref"} and m_schema["$ref"].rsplit("/", 1)[-1] in sub_definitions:
+                # a self-referencing model: .schema() is a $ref to its own definition
+                m_schema = dict(sub_definitions.pop(m_schema["$ref"].rsplit("/", 1)[-1]))
+            for sub_name, sub_schema in sub_definitions.items():
                 definitions.setdefault(sub_name, _rewrite_refs(sub_schema))
             m_schema = _rewrite_refs(m_schema)
         if split and "description" in m_schema:
