@@ -5,7 +5,15 @@ What a route must offer (``turboapi.routing.APIRoute`` attributes; FastAPI's nam
 takes FastAPI's default): ``path``, ``methods``, ``endpoint``, ``name``, ``include_in_schema``,
 ``tags``, ``summary``, ``description``, ``operation_id``, ``unique_id``, ``deprecated``,
 ``status_code``, ``response_class``, ``response_model``, ``response_description``, ``responses``,
-``dependencies`` (route-level ``Depends``), ``openapi_extra``.
+``dependencies`` (route-level ``Depends``), ``openapi_extra``, ``callbacks``,
+``generate_unique_id_function``. As in FastAPI:
+- ``methods``: exactly the declared methods (no implicit HEAD);
+- ``tags``, ``dependencies``, ``responses``: already merged with the routers' (``include_router``);
+- ``response_model``: the effective one, i.e. the return annotation when ``response_model=`` was
+  not given (FastAPI >= 0.89), None when there is none or it was set to None. A route without the
+  attribute gets the return annotation.
+- ``description``: ``description=`` or the docstring (cut at a form feed); read from the
+  endpoint when missing.
 
 The parameters, request body and security requirements come from the endpoint's signature and its
 ``Depends`` / ``Security`` tree, read here the way FastAPI's ``get_dependant`` reads them (see
