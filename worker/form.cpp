@@ -6,7 +6,6 @@
 #include <string.h> // memmem
 
 #include <algorithm>
-#include <cctype>
 #include <cstring>
 
 namespace turbo::worker {
@@ -19,11 +18,15 @@ constexpr std::string_view kMissingName = "The Content-Disposition header field 
 // RFC 2046 allows 70 characters; some clients send longer ones, so only absurd lengths are refused.
 constexpr size_t kMaxBoundary = 200;
 
+// ASCII only, and not std::tolower, which consults the C locale on every call.
+char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? char(c + 32) : c;
+}
+
 bool ieq(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
     return true;
 }
 
@@ -185,8 +188,7 @@ FormStatus parse_form_content_type(std::string_view content_type, FormContentTyp
                 has_boundary = true;
             } else if (ieq(key, "charset")) {
                 out.charset.assign(v);
-                std::transform(out.charset.begin(), out.charset.end(), out.charset.begin(),
-                               [](unsigned char c) { return char(std::tolower(c)); });
+                std::transform(out.charset.begin(), out.charset.end(), out.charset.begin(), ascii_lower);
             }
         });
     }
@@ -424,6 +426,7 @@ FormStatus FormParser::parse_multipart(std::string_view body, std::string_view b
 
 #include <limits>
 #include <optional>
+#include <span>
 
 namespace turbo::worker {
 
@@ -534,8 +537,7 @@ py::object raw_headers(const FormParser& parser, const MultipartPart& part) {
     std::string lower;
     for (size_t i = 0; i < headers.size(); ++i) {
         lower.assign(headers[i].name);
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return char(std::tolower(c)); });
+        std::transform(lower.begin(), lower.end(), lower.begin(), ascii_lower);
         PyObject* t =
             pair(PyBytes_FromStringAndSize(lower.data(), Py_ssize_t(lower.size())),
                  PyBytes_FromStringAndSize(headers[i].value.data(), Py_ssize_t(headers[i].value.size())));
@@ -577,18 +579,20 @@ py::object multipart_list(const FormParser& parser, const std::string& charset, 
     return list;
 }
 
-/// One parser per thread, reused so its vectors keep their capacity. `busy` covers re-entry (a finalizer
-/// that parses a form while the results of this parse are still being converted).
+/// One parser, reused so its vectors keep their capacity. Every use holds the GIL; `busy` covers a
+/// second parse while the results of the first are still being converted (another thread, or a finalizer,
+/// running Python code while UploadFiles are created), which gets a parser of its own.
 class ParserLease {
 public:
     explicit ParserLease(const FormLimits& limits) {
+        static FormParser cached; // function-local: constructed on first use, after Python is up
         if (busy_) {
             own_.emplace(limits);
             parser_ = &*own_;
         } else {
             busy_ = true;
-            parser_ = &cached_;
-            cached_.set_limits(limits);
+            parser_ = &cached;
+            cached.set_limits(limits);
         }
     }
     ~ParserLease() {
@@ -600,14 +604,10 @@ public:
     FormParser* operator->() { return parser_; }
 
 private:
-    static thread_local FormParser cached_;
-    static thread_local bool busy_;
+    static inline bool busy_ = false;
     std::optional<FormParser> own_;
     FormParser* parser_;
 };
-
-thread_local FormParser ParserLease::cached_;
-thread_local bool ParserLease::busy_ = false;
 
 /// ValueError(readable message), with `detail` set to what FastAPI 0.92 answers (400) for the same body:
 /// Starlette's own message, or python-multipart's failures' generic one.
@@ -620,12 +620,12 @@ thread_local bool ParserLease::busy_ = false;
 }
 
 py::object parse_form(py::handle body, std::string_view content_type, Py_ssize_t spool_max_bytes,
-                      size_t max_fields, size_t max_files, size_t max_part_size) {
+                      const FormLimits& limits) {
     FormContentType type;
     if (auto status = parse_form_content_type(content_type, type); !status.ok()) throw_form_error(status);
     if (type.encoding == FormEncoding::None) return steal(PyList_New(0)); // Starlette: an empty form
     BodyBuffer buffer(body);
-    ParserLease parser(FormLimits{max_fields, max_files, max_part_size});
+    ParserLease parser(limits);
     if (type.encoding == FormEncoding::UrlEncoded) {
         if (auto status = parser->parse_urlencoded(buffer.view()); !status.ok()) throw_form_error(status);
         return urlencoded_list(*parser);
@@ -647,17 +647,135 @@ py::object parse_qsl(py::handle data) {
     return urlencoded_list(*parser);
 }
 
+// ----------------------------------------------------------------- entry points (vectorcall)
+// Plain METH_FASTCALL functions rather than pybind11's dispatcher, whose argument matching costs more
+// than parsing a small urlencoded form.
+
+/// Matches a vectorcall's arguments to `names` (the first `positional` may be given by position).
+/// Returns false with a TypeError set.
+bool match_args(const char* func, std::span<const char* const> names, Py_ssize_t positional,
+                PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames, std::span<PyObject*> out) {
+    if (nargs > positional) {
+        PyErr_Format(PyExc_TypeError, "%s() takes at most %zd positional arguments (%zd given)", func,
+                     positional, nargs);
+        return false;
+    }
+    std::copy(args, args + nargs, out.begin());
+    const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t k = 0; k < nkw; ++k) {
+        PyObject* key = PyTuple_GET_ITEM(kwnames, k);
+        const auto it = std::find_if(names.begin(), names.end(), [&](const char* n) {
+            return PyUnicode_CompareWithASCIIString(key, n) == 0;
+        });
+        if (it == names.end()) {
+            PyErr_Format(PyExc_TypeError, "%s() got an unexpected keyword argument '%U'", func, key);
+            return false;
+        }
+        PyObject*& slot = out[size_t(it - names.begin())];
+        if (slot != nullptr) {
+            PyErr_Format(PyExc_TypeError, "%s() got multiple values for argument '%s'", func, *it);
+            return false;
+        }
+        slot = args[nargs + k];
+    }
+    return true;
+}
+
+/// A non-negative int argument, or `fallback` when it was not given; -1 with an exception set.
+Py_ssize_t size_arg(PyObject* value, Py_ssize_t fallback, const char* name) {
+    if (value == nullptr) return fallback;
+    const Py_ssize_t n = PyLong_AsSsize_t(value);
+    if (n < 0 && !PyErr_Occurred()) PyErr_Format(PyExc_ValueError, "%s must be >= 0", name);
+    return n < 0 ? -1 : n;
+}
+
+/// The Content-Type as text: str, or bytes as the request's headers hold it.
+bool text_arg(PyObject* value, std::string_view& out) {
+    if (PyBytes_Check(value)) {
+        out = {PyBytes_AS_STRING(value), size_t(PyBytes_GET_SIZE(value))};
+        return true;
+    }
+    Py_ssize_t size = 0;
+    const char* data = PyUnicode_Check(value) ? PyUnicode_AsUTF8AndSize(value, &size) : nullptr;
+    if (data == nullptr) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_TypeError, "content_type must be str or bytes");
+        return false;
+    }
+    out = {data, size_t(size)};
+    return true;
+}
+
+/// Runs `body` for a C entry point: a C++ exception (pybind11's or std's) becomes a Python one.
+template <class Body> PyObject* python_entry(Body body) {
+    try {
+        return body();
+    } catch (py::error_already_set& e) {
+        e.restore();
+    } catch (const py::builtin_exception& e) {
+        e.set_error();
+    } catch (const std::bad_alloc&) {
+        PyErr_NoMemory();
+    } catch (const std::exception& e) {
+        PyErr_SetString(PyExc_RuntimeError, e.what());
+    }
+    return nullptr;
+}
+
+constexpr const char* kParseFormArgs[] = {"body",       "content_type", "spool_max_bytes",
+                                          "max_fields", "max_files",    "max_part_size"};
+
+PyObject* py_parse_form(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    PyObject* a[6] = {};
+    if (!match_args("parse_form", kParseFormArgs, 3, args, nargs, kwnames, a)) return nullptr;
+    if (a[0] == nullptr || a[1] == nullptr) {
+        PyErr_SetString(PyExc_TypeError, "parse_form() needs body and content_type");
+        return nullptr;
+    }
+    std::string_view content_type;
+    if (!text_arg(a[1], content_type)) return nullptr;
+    const FormLimits defaults;
+    const Py_ssize_t spool = size_arg(a[2], Py_ssize_t(1) << 20, "spool_max_bytes");
+    const Py_ssize_t fields = size_arg(a[3], Py_ssize_t(defaults.max_fields), "max_fields");
+    const Py_ssize_t files = size_arg(a[4], Py_ssize_t(defaults.max_files), "max_files");
+    const Py_ssize_t part = size_arg(a[5], Py_ssize_t(defaults.max_field_bytes), "max_part_size");
+    if (spool < 0 || fields < 0 || files < 0 || part < 0) return nullptr;
+    const FormLimits limits{size_t(fields), size_t(files), size_t(part), defaults.max_part_header_bytes};
+    return python_entry([&] { return parse_form(a[0], content_type, spool, limits).release().ptr(); });
+}
+
+PyObject* py_parse_qsl(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
+    static constexpr const char* kNames[] = {"query"};
+    PyObject* a[1] = {};
+    if (!match_args("parse_qsl", kNames, 1, args, nargs, kwnames, a)) return nullptr;
+    if (a[0] == nullptr) {
+        PyErr_SetString(PyExc_TypeError, "parse_qsl() needs query");
+        return nullptr;
+    }
+    return python_entry([&] { return parse_qsl(a[0]).release().ptr(); });
+}
+
+template <class F> PyCFunction as_cfunction(F f) {
+    return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(f));
+}
+
+PyMethodDef kFormMethods[] = {
+    {"parse_form", as_cfunction(&py_parse_form), METH_FASTCALL | METH_KEYWORDS,
+     "parse_form(body, content_type, spool_max_bytes=1048576, *, max_fields=1000, max_files=1000,\n"
+     "           max_part_size=1048576) -> list[tuple[str, str | UploadFile]]\n\n"
+     "Parses an application/x-www-form-urlencoded or multipart/form-data body (bytes-like); other\n"
+     "content types give []. File parts bigger than spool_max_bytes go to a temporary file. Raises\n"
+     "ValueError with a readable message for a malformed body; its `detail` attribute is FastAPI's\n"
+     "400 detail for the same body."},
+    {"parse_qsl", as_cfunction(&py_parse_qsl), METH_FASTCALL | METH_KEYWORDS,
+     "parse_qsl(query) -> list[tuple[str, str]]\n\n"
+     "A query string (bytes or str): '&'-separated pairs, '+' and %XX decoded as UTF-8, blanks kept."},
+    {nullptr, nullptr, 0, nullptr},
+};
+
 } // namespace
 
 void bind_form(py::module_& m) {
-    m.def("parse_form", &parse_form, py::arg("body"), py::arg("content_type"),
-          py::arg("spool_max_bytes") = Py_ssize_t(1) << 20, py::kw_only(), py::arg("max_fields") = 1000,
-          py::arg("max_files") = 1000, py::arg("max_part_size") = size_t(1) << 20,
-          "Parses an application/x-www-form-urlencoded or multipart/form-data body into\n"
-          "[(name, str | UploadFile)]; other content types give []. Raises ValueError with a readable\n"
-          "message for a malformed body; its `detail` is FastAPI's 400 detail for the same body.");
-    m.def("parse_qsl", &parse_qsl, py::arg("query"),
-          "[(name, value)] of a query string (bytes or str): '&'-separated, '+' and %XX decoded as UTF-8.");
+    if (PyModule_AddFunctions(m.ptr(), kFormMethods) != 0) throw py::error_already_set();
 }
 
 } // namespace turbo::worker

@@ -430,9 +430,10 @@ class MutableHeaders(Headers):
 class UploadFile:
     """An uploaded file (a multipart part with a filename), as Starlette's UploadFile.
 
-    ``file`` is a ``tempfile.SpooledTemporaryFile``: in memory up to ``parse_form``'s spool_max_bytes,
-    on disk (an unnamed file in Python's default temp dir) above it. The async methods call the file
-    directly: a worker serves one request at a time, so a thread hop would only add latency.
+    ``file`` is an ``io.BytesIO`` up to ``parse_form``'s spool_max_bytes and a ``tempfile.TemporaryFile``
+    (unnamed, in Python's default temp dir) above it; Starlette's is a SpooledTemporaryFile, which reads
+    the same. The async methods call the file directly: a worker serves one request at a time, so
+    Starlette's thread hop would only add latency.
     """
 
     def __init__(self, file: typing.BinaryIO, *, size: typing.Optional[int] = None,
@@ -476,30 +477,22 @@ class FormData(ImmutableMultiDict):
                 await value.close()
 
 
-def _spooled(inner: typing.BinaryIO, max_size: int, rolled: bool) -> tempfile.SpooledTemporaryFile:
-    # A SpooledTemporaryFile around a file we already filled, so that code that checks `_rolled` or
-    # writes past max_size (Starlette's UploadFile does both) behaves as with Starlette. `_file` and
-    # `_rolled` are CPython's attribute names (unchanged since 2.6).
-    spooled = tempfile.SpooledTemporaryFile(max_size=max_size)
-    spooled._file = inner  # type: ignore[attr-defined]
-    spooled._rolled = rolled  # type: ignore[attr-defined]
-    return spooled
-
-
 def _upload_file(filename: str, headers: typing.List[typing.Tuple[bytes, bytes]],
                  data: typing.Union[bytes, memoryview], spool_max_bytes: int) -> UploadFile:
-    """Called by ``turboapi._native.parse_form`` for each file part. ``data`` is ``bytes`` (kept in memory;
+    """Called by ``turboapi._native.parse_form`` for each file part. ``data`` is ``bytes`` (kept in memory:
     BytesIO shares it, no copy) or, for a part bigger than spool_max_bytes, a memoryview into the request
-    body, written once to a temporary file."""
+    body, written once to an unnamed temporary file.
+
+    Plain BytesIO / TemporaryFile rather than Starlette's SpooledTemporaryFile: they read the same, and
+    a SpooledTemporaryFile costs several microseconds to create and finalize per file."""
     if isinstance(data, memoryview):
-        disk = tempfile.TemporaryFile()
+        file: typing.BinaryIO = tempfile.TemporaryFile()
         try:
-            disk.write(data)
-            disk.seek(0)
+            file.write(data)
+            file.seek(0)
         except BaseException:
-            disk.close()
+            file.close()
             raise
-        file = _spooled(disk, spool_max_bytes, rolled=True)
     else:
-        file = _spooled(io.BytesIO(data), spool_max_bytes, rolled=False)
+        file = io.BytesIO(data)
     return UploadFile(file, size=len(data), filename=filename, headers=Headers(raw=headers))
