@@ -1,30 +1,244 @@
 """The application object: ``app = TurboAPI()``."""
 
-from typing import Any, Callable, Dict, List, Optional
+import inspect
+import sys
+import traceback
+from contextlib import asynccontextmanager
+from enum import Enum
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Type, Union
 
-from .routing import APIRouter
+from . import params
+from .exception_handlers import (
+    http_exception_handler,
+    http_exception_response,
+    request_validation_exception_handler,
+    request_validation_response,
+)
+from .exceptions import HTTPException, RequestValidationError
+from .requests import Request, State
+from .responses import JSONResponse, Response
+from .routing import APIRoute, APIRouter, Default, generate_unique_id
 
 
 class TurboAPI(APIRouter):
-    """A TurboAPI application. Routes are declared as in FastAPI::
+    """A TurboAPI application; FastAPI's constructor arguments and decorators::
 
-        app = TurboAPI(title="My API")
+        app = TurboAPI(title="My API", dependencies=[Depends(verify_token)])
 
-        @app.get("/items/{item_id}", status_code=200)
+        @app.get("/items/{item_id}", status_code=200, response_model=Item)
         def read_item(item_id: int, q: str | None = None): ...
 
-    Keyword arguments: ``title``, ``version``, ``description`` (kept for the OpenAPI document),
-    ``debug``. Serve with ``turbo serve module:app``.
+    Serve with ``turbo serve module:app``. ``title``, ``version``, ``description``, ``openapi_url``,
+    ``docs_url``, ``redoc_url``, ``openapi_tags``, ``servers``, ``terms_of_service``, ``contact``,
+    ``license_info`` are kept for the OpenAPI document; ``root_path`` is accepted and ignored.
     """
 
-    def __init__(self, *, title: str = "TurboAPI", version: str = "0.1.0", description: str = "",
-                 debug: bool = False) -> None:
-        super().__init__()
-        self.title = title
-        self.version = version
-        self.description = description
+    def __init__(self, *, debug: bool = False, routes: Optional[List[Any]] = None, title: str = "TurboAPI",
+                 description: str = "", version: str = "0.1.0", openapi_url: Optional[str] = "/openapi.json",
+                 openapi_tags: Optional[List[Dict[str, Any]]] = None, servers: Optional[List[Dict[str, Any]]] = None,
+                 dependencies: Optional[Sequence[params.Depends]] = None,
+                 default_response_class: Any = Default(JSONResponse), docs_url: Optional[str] = "/docs",
+                 redoc_url: Optional[str] = "/redoc",
+                 swagger_ui_oauth2_redirect_url: Optional[str] = "/docs/oauth2-redirect",
+                 swagger_ui_init_oauth: Optional[Dict[str, Any]] = None, middleware: Optional[Sequence[Any]] = None,
+                 exception_handlers: Optional[Dict[Union[int, Type[Exception]], Callable[..., Any]]] = None,
+                 on_startup: Optional[Sequence[Callable[[], Any]]] = None,
+                 on_shutdown: Optional[Sequence[Callable[[], Any]]] = None, lifespan: Optional[Callable[..., Any]] = None,
+                 terms_of_service: Optional[str] = None, contact: Optional[Dict[str, Union[str, Any]]] = None,
+                 license_info: Optional[Dict[str, Union[str, Any]]] = None, openapi_prefix: str = "",
+                 root_path: str = "", root_path_in_servers: bool = True, responses: Optional[Dict[Any, Any]] = None,
+                 callbacks: Optional[List[Any]] = None, deprecated: Optional[bool] = None,
+                 include_in_schema: bool = True, swagger_ui_parameters: Optional[Dict[str, Any]] = None,
+                 generate_unique_id_function: Any = Default(generate_unique_id), **extra: Any) -> None:
+        super().__init__(dependencies=dependencies, default_response_class=default_response_class,
+                         responses=responses, callbacks=callbacks, routes=routes, on_startup=on_startup,
+                         on_shutdown=on_shutdown, deprecated=deprecated, include_in_schema=include_in_schema,
+                         generate_unique_id_function=generate_unique_id_function)
         self.debug = debug
+        self.title = title
+        self.description = description
+        self.version = version
+        self.openapi_url = openapi_url
+        self.openapi_tags = openapi_tags
+        self.servers = servers or []
+        self.docs_url = docs_url
+        self.redoc_url = redoc_url
+        self.swagger_ui_oauth2_redirect_url = swagger_ui_oauth2_redirect_url
+        self.swagger_ui_init_oauth = swagger_ui_init_oauth
+        self.swagger_ui_parameters = swagger_ui_parameters
+        self.terms_of_service = terms_of_service
+        self.contact = contact
+        self.license_info = license_info
+        self.root_path = root_path
+        self.root_path_in_servers = root_path_in_servers
+        self.openapi_version = "3.0.2"
+        self.openapi_schema: Optional[Dict[str, Any]] = None
+        self.extra = extra
+        self.state = State()
+        self.dependency_overrides: Dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.user_middleware: List[Any] = list(middleware or [])
+        self.lifespan = lifespan
+        self.exception_handlers: Dict[Any, Callable[..., Any]] = {
+            HTTPException: http_exception_handler,
+            RequestValidationError: request_validation_exception_handler,
+        }
+        if exception_handlers:
+            self.exception_handlers.update(exception_handlers)
+        self._lifespan_cm: Any = None
+
+    @property
+    def router(self) -> "TurboAPI":
+        """FastAPI keeps its routes on ``app.router``; here the app is its own router."""
+        return self
+
+    # -- exception handlers --------------------------------------------------------------------------
+
+    def add_exception_handler(self, exc_class_or_status_code: Union[int, Type[Exception]],
+                              handler: Callable[..., Any]) -> None:
+        self.exception_handlers[exc_class_or_status_code] = handler
+
+    def exception_handler(self, exc_class_or_status_code: Union[int, Type[Exception]]):
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.add_exception_handler(exc_class_or_status_code, func)
+            return func
+
+        return decorator
+
+    def _lookup_handler(self, exc: BaseException) -> Optional[Callable[..., Any]]:
+        handlers = self.exception_handlers
+        if isinstance(exc, HTTPException):
+            h = handlers.get(exc.status_code)
+            if h is not None:
+                return h
+        for cls in type(exc).__mro__:
+            if cls is Exception:
+                break
+            h = handlers.get(cls)
+            if h is not None:
+                return h
+        return None
+
+    def _server_error_handler(self) -> Optional[Callable[..., Any]]:
+        return self.exception_handlers.get(500) or self.exception_handlers.get(Exception)
+
+    async def _handle_exception(self, request: Request, exc: BaseException) -> Any:
+        """A python-mode route's exception as a response, by the registered handlers; re-raised when none
+        applies (the worker logs the traceback and answers 500)."""
+        handler = self._lookup_handler(exc)
+        if handler is http_exception_handler:
+            return http_exception_response(exc)  # type: ignore[arg-type]
+        if handler is request_validation_exception_handler:
+            return request_validation_response(exc)  # type: ignore[arg-type]
+        if handler is None:
+            handler = self._server_error_handler()
+            if handler is None:
+                raise exc
+            _log_exception(request, exc)
+        r = handler(request, exc)
+        if inspect.isawaitable(r):
+            r = await r
+        return r
+
+    def _turbo_error_hook(self, request_data: Any, exc: BaseException) -> Any:
+        """Called by the worker when a native route's endpoint raised (app-contract.md)."""
+        handler = self._lookup_handler(exc)
+        if handler is http_exception_handler:
+            return http_exception_response(exc)  # type: ignore[arg-type]
+        if handler is None:
+            handler = self._server_error_handler()
+            if handler is None:
+                return None
+            _log_exception(None, exc)
+        return handler(Request(request_data, self), exc)
+
+    def _has_custom_validation_handler(self) -> bool:
+        h = self.exception_handlers.get(RequestValidationError, request_validation_exception_handler)
+        if h is not request_validation_exception_handler:
+            return True
+        # a handler for a base class of RequestValidationError catches it too
+        for cls in RequestValidationError.__mro__[1:]:
+            if cls in self.exception_handlers and cls is not Exception:
+                return True
+        return 422 in self.exception_handlers
+
+    # -- the worker's view ---------------------------------------------------------------------------
 
     def _turbo_routes(self) -> List[Dict[str, Any]]:
         """The routes as the worker's C++ dispatcher reads them (called once per worker at boot)."""
-        return [route.spec() for route in self.routes]
+        force_python = self._has_custom_validation_handler() or bool(self.user_middleware)
+        return [route.spec(self, force_python) for route in self.routes if isinstance(route, APIRoute)]
+
+    def _turbo_startup(self) -> Optional[Awaitable[None]]:
+        """on_event("startup") handlers, or entering ``lifespan(app)``; an awaitable when any is async."""
+        if self.lifespan is not None:
+            return self._enter_lifespan()
+        for i, handler in enumerate(self.on_startup):
+            r = handler()
+            if inspect.isawaitable(r):
+                return self._run_rest(r, self.on_startup[i + 1:])
+        return None
+
+    def _turbo_shutdown(self) -> Optional[Awaitable[None]]:
+        if self.lifespan is not None:
+            return self._exit_lifespan()
+        for i, handler in enumerate(self.on_shutdown):
+            r = handler()
+            if inspect.isawaitable(r):
+                return self._run_rest(r, self.on_shutdown[i + 1:])
+        return None
+
+    @staticmethod
+    async def _run_rest(first: Awaitable[Any], rest: List[Callable[[], Any]]) -> None:
+        await first
+        for handler in rest:
+            r = handler()
+            if inspect.isawaitable(r):
+                await r
+
+    async def _enter_lifespan(self) -> None:
+        factory = self.lifespan
+        if inspect.isasyncgenfunction(factory):
+            factory = asynccontextmanager(factory)
+        cm = factory(self)  # type: ignore[misc]
+        state = await cm.__aenter__()
+        self._lifespan_cm = cm
+        if isinstance(state, dict):
+            for k, v in state.items():
+                setattr(self.state, k, v)
+
+    async def _exit_lifespan(self) -> None:
+        cm, self._lifespan_cm = self._lifespan_cm, None
+        if cm is not None:
+            await cm.__aexit__(None, None, None)
+
+    # -- decorators FastAPI has on the app -----------------------------------------------------------
+
+    def middleware(self, middleware_type: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        raise NotImplementedError("Python middleware is not supported yet")
+
+    def openapi(self) -> Dict[str, Any]:
+        try:
+            from .openapi.utils import get_openapi  # noqa: PLC0415
+        except ImportError:
+            raise NotImplementedError("the OpenAPI document is not available yet") from None
+        if not self.openapi_schema:
+            self.openapi_schema = get_openapi(title=self.title, version=self.version,
+                                              openapi_version=self.openapi_version, description=self.description,
+                                              terms_of_service=self.terms_of_service, contact=self.contact,
+                                              license_info=self.license_info, routes=self.routes,
+                                              tags=self.openapi_tags, servers=self.servers)
+        return self.openapi_schema
+
+
+def _log_exception(request: Optional[Request], exc: BaseException) -> None:
+    """An exception answered by a 500/Exception handler is still logged, as Starlette's
+    ServerErrorMiddleware does."""
+    where = f" {request.method} {request._data.path}" if request is not None else ""
+    print(f"Exception in handler{where}", file=sys.stderr)
+    traceback.print_exception(exc)
+    sys.stderr.flush()
+
+
+FastAPI = TurboAPI  # for code that names the class (the import still has to change to turboapi)
+
+__all__ = ["TurboAPI"]

@@ -14,7 +14,7 @@ import re
 import uuid
 from collections import deque
 from types import GeneratorType
-from typing import Any
+from typing import Any, Callable, Dict, List, Optional
 
 
 def _decimal(d: decimal.Decimal) -> Any:
@@ -23,6 +23,7 @@ def _decimal(d: decimal.Decimal) -> Any:
 
 _BY_TYPE = {
     bytes: lambda b: b.decode(),
+    bytearray: lambda b: bytes(b).decode(),
     datetime.date: lambda d: d.isoformat(),
     datetime.datetime: lambda d: d.isoformat(),
     datetime.time: lambda t: t.isoformat(),
@@ -45,22 +46,89 @@ _BY_TYPE = {
 }
 
 
-def jsonable_encoder(obj: Any) -> Any:
-    if obj is None or isinstance(obj, (str, int, float, bool)):
+def _is_pydantic(obj: Any) -> bool:
+    return hasattr(obj, "__fields__") and hasattr(obj, "__config__") and callable(getattr(obj, "dict", None))
+
+
+def jsonable_encoder(obj: Any, include: Any = None, exclude: Any = None, by_alias: bool = True,
+                     exclude_unset: bool = False, exclude_defaults: bool = False, exclude_none: bool = False,
+                     custom_encoder: Optional[Dict[Any, Callable[[Any], Any]]] = None,
+                     sqlalchemy_safe: bool = True) -> Any:
+    """FastAPI 0.92's ``jsonable_encoder``: the same arguments and results."""
+    if custom_encoder:
+        if type(obj) in custom_encoder:
+            return custom_encoder[type(obj)](obj)
+        for encoder_type, encoder_instance in custom_encoder.items():
+            if isinstance(obj, encoder_type):
+                return encoder_instance(obj)
+    if obj is None or type(obj) in (str, int, float, bool):
+        return obj
+    if include is not None and not isinstance(include, (set, dict)):
+        include = set(include)
+    if exclude is not None and not isinstance(exclude, (set, dict)):
+        exclude = set(exclude)
+    if _is_pydantic(obj) and not isinstance(obj, type):
+        encoder = dict(getattr(obj.__config__, "json_encoders", {}) or {})
+        if custom_encoder:
+            encoder.update(custom_encoder)
+        obj_dict = obj.dict(include=include, exclude=exclude, by_alias=by_alias, exclude_unset=exclude_unset,
+                            exclude_none=exclude_none, exclude_defaults=exclude_defaults)
+        if "__root__" in obj_dict:
+            obj_dict = obj_dict["__root__"]
+        return jsonable_encoder(obj_dict, exclude_none=exclude_none, exclude_defaults=exclude_defaults,
+                                custom_encoder=encoder, sqlalchemy_safe=sqlalchemy_safe)
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump) and not isinstance(obj, type):  # turboapi.Model
+        data = dump()
+        return jsonable_encoder(data, include=include, exclude=exclude, by_alias=by_alias,
+                                exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,
+                                exclude_none=exclude_none, custom_encoder=custom_encoder,
+                                sqlalchemy_safe=sqlalchemy_safe)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return jsonable_encoder(dataclasses.asdict(obj), include=include, exclude=exclude, by_alias=by_alias,
+                                exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,
+                                exclude_none=exclude_none, custom_encoder=custom_encoder,
+                                sqlalchemy_safe=sqlalchemy_safe)
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, pathlib.PurePath):
+        return str(obj)
+    if isinstance(obj, (str, int, float)):
         return obj
     if isinstance(obj, dict):
-        return {jsonable_encoder(k): jsonable_encoder(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable_encoder(v) for v in obj]
-    dump = getattr(obj, "model_dump", None)
-    if callable(dump):
-        return jsonable_encoder(dump())
-    if hasattr(obj, "__fields__") and callable(getattr(obj, "dict", None)):  # pydantic 1 models
-        return jsonable_encoder(obj.dict())
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return jsonable_encoder(dataclasses.asdict(obj))
+        encoded = {}
+        allowed = set(obj.keys())
+        if include is not None:
+            allowed &= set(include)
+        if exclude is not None:
+            allowed -= set(exclude)
+        for key, value in obj.items():
+            if ((not sqlalchemy_safe or not isinstance(key, str) or not key.startswith("_sa"))
+                    and (value is not None or not exclude_none) and key in allowed):
+                k = jsonable_encoder(key, by_alias=by_alias, exclude_unset=exclude_unset, exclude_none=exclude_none,
+                                     custom_encoder=custom_encoder, sqlalchemy_safe=sqlalchemy_safe)
+                encoded[k] = jsonable_encoder(value, by_alias=by_alias, exclude_unset=exclude_unset,
+                                              exclude_none=exclude_none, custom_encoder=custom_encoder,
+                                              sqlalchemy_safe=sqlalchemy_safe)
+        return encoded
+    if isinstance(obj, (list, set, frozenset, GeneratorType, tuple, deque)):
+        return [jsonable_encoder(item, include=include, exclude=exclude, by_alias=by_alias,
+                                 exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,
+                                 exclude_none=exclude_none, custom_encoder=custom_encoder,
+                                 sqlalchemy_safe=sqlalchemy_safe) for item in obj]
     for base in type(obj).__mro__:
         encode = _BY_TYPE.get(base)
         if encode is not None:
-            return jsonable_encoder(encode(obj))
-    raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
+            return encode(obj)
+    try:
+        data = dict(obj)
+    except Exception as e:  # noqa: BLE001
+        errors: List[Exception] = [e]
+        try:
+            data = vars(obj)
+        except Exception as e2:  # noqa: BLE001
+            errors.append(e2)
+            raise ValueError(errors) from e2
+    return jsonable_encoder(data, include=include, exclude=exclude, by_alias=by_alias, exclude_unset=exclude_unset,
+                            exclude_defaults=exclude_defaults, exclude_none=exclude_none,
+                            custom_encoder=custom_encoder, sqlalchemy_safe=sqlalchemy_safe)

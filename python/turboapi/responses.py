@@ -5,8 +5,15 @@ A handler may return one of these instead of a plain value. The worker reads ``s
 the server adds ``content-length``, ``date`` and ``server`` itself.
 """
 
+import hashlib
+import http.cookies
 import json
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+import os
+import stat
+from datetime import datetime
+from email.utils import format_datetime, formatdate
+from mimetypes import guess_type
+from typing import Any, AsyncIterable, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Union
 from urllib.parse import quote
 
 
@@ -34,6 +41,26 @@ class Headers(Mapping[str, str]):
 
     def append(self, key: str, value: str) -> None:
         self._raw.append((key.lower(), str(value)))
+
+    def setdefault(self, key: str, value: str) -> str:
+        key = key.lower()
+        for name, v in self._raw:
+            if name == key:
+                return v
+        self._raw.append((key, str(value)))
+        return str(value)
+
+    def getlist(self, key: str) -> List[str]:
+        key = key.lower()
+        return [v for n, v in self._raw if n == key]
+
+    def update(self, other: Mapping[str, str]) -> None:  # type: ignore[override]
+        for k, v in other.items():
+            self[k] = v
+
+    @property
+    def raw(self) -> List[Tuple[str, str]]:
+        return self._raw
 
     def __iter__(self) -> Iterator[str]:
         return iter(n for n, _ in self._raw)
@@ -85,28 +112,31 @@ class Response:
     def headers(self) -> Headers:
         return Headers(self.raw_headers)
 
-    def set_cookie(self, key: str, value: str = "", max_age: Optional[int] = None, expires: Optional[int] = None,
-                   path: str = "/", domain: Optional[str] = None, secure: bool = False, httponly: bool = False,
+    def set_cookie(self, key: str, value: str = "", max_age: Optional[int] = None,
+                   expires: Optional[Union[datetime, str, int]] = None, path: str = "/",
+                   domain: Optional[str] = None, secure: bool = False, httponly: bool = False,
                    samesite: Optional[str] = "lax") -> None:
-        from http.cookies import SimpleCookie
-
-        cookie: SimpleCookie = SimpleCookie()
+        """Adds a ``set-cookie`` header rendered exactly as Starlette renders it."""
+        cookie: "http.cookies.BaseCookie[str]" = http.cookies.SimpleCookie()
         cookie[key] = value
-        morsel = cookie[key]
         if max_age is not None:
-            morsel["max-age"] = max_age
+            cookie[key]["max-age"] = max_age
         if expires is not None:
-            morsel["expires"] = expires
+            if isinstance(expires, datetime):
+                cookie[key]["expires"] = format_datetime(expires, usegmt=True)
+            else:
+                cookie[key]["expires"] = expires
         if path is not None:
-            morsel["path"] = path
+            cookie[key]["path"] = path
         if domain is not None:
-            morsel["domain"] = domain
+            cookie[key]["domain"] = domain
         if secure:
-            morsel["secure"] = True
+            cookie[key]["secure"] = True
         if httponly:
-            morsel["httponly"] = True
+            cookie[key]["httponly"] = True
         if samesite is not None:
-            morsel["samesite"] = samesite
+            assert samesite.lower() in ["strict", "lax", "none"], "samesite must be either 'strict', 'lax' or 'none'"
+            cookie[key]["samesite"] = samesite
         self.raw_headers.append(("set-cookie", cookie.output(header="").strip()))
 
     def delete_cookie(self, key: str, path: str = "/", domain: Optional[str] = None, secure: bool = False,
@@ -116,11 +146,26 @@ class Response:
 
 
 class JSONResponse(Response):
+    """``json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))``, done by the
+    worker's C++ serializer when it is loaded (same bytes)."""
+
     media_type = "application/json"
 
+    def __init__(self, content: Any = None, status_code: int = 200, headers: Optional[Mapping[str, str]] = None,
+                 media_type: Optional[str] = None, background: Any = None) -> None:
+        super().__init__(content, status_code, headers, media_type, background)
+
     def render(self, content: Any) -> bytes:
+        if _dumps is not None:
+            return _dumps(content)
         return json.dumps(content, ensure_ascii=False, allow_nan=False, indent=None,
                           separators=(",", ":")).encode("utf-8")
+
+
+try:
+    from ._native import dumps as _dumps
+except Exception:  # noqa: BLE001 - the pure-Python fallback (not built yet)
+    _dumps = None
 
 
 class HTMLResponse(Response):
@@ -138,4 +183,88 @@ class RedirectResponse(Response):
         self.headers["location"] = quote(str(url), safe=":/%#?=@[]!$&'()*+,;")
 
 
-__all__ = ["Response", "JSONResponse", "HTMLResponse", "PlainTextResponse", "RedirectResponse", "Headers"]
+class StreamingResponse(Response):
+    """A body produced by ``content``, a sync or async iterator of ``bytes``/``str``: the worker sends
+    it chunked as it comes (or with the ``content-length`` the response sets)."""
+
+    body_iterator: Union[Iterable[Any], AsyncIterable[Any]]
+
+    def __init__(self, content: Any, status_code: int = 200, headers: Optional[Mapping[str, str]] = None,
+                 media_type: Optional[str] = None, background: Any = None) -> None:
+        if isinstance(content, (str, bytes)):
+            content = iter([content])
+        elif not hasattr(content, "__aiter__") and not hasattr(content, "__next__"):
+            content = iter(content)
+        self.body_iterator = content
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = background
+        self.body = b""
+        self.init_headers(headers)
+
+
+class FileResponse(Response):
+    """A file, read in chunks of 64 KiB as it is sent; ``content-type`` guessed from the name,
+    ``content-length``, ``last-modified`` and ``etag`` as Starlette sets them, ``filename`` ->
+    ``content-disposition``."""
+
+    chunk_size = 64 * 1024
+
+    def __init__(self, path: Union[str, "os.PathLike[str]"], status_code: int = 200,
+                 headers: Optional[Mapping[str, str]] = None, media_type: Optional[str] = None,
+                 background: Any = None, filename: Optional[str] = None, stat_result: Optional[os.stat_result] = None,
+                 method: Optional[str] = None, content_disposition_type: str = "attachment") -> None:
+        self.path = path
+        self.status_code = status_code
+        self.filename = filename
+        self.send_header_only = method is not None and method.upper() == "HEAD"
+        if media_type is None:
+            media_type = guess_type(filename or str(path))[0] or "text/plain"
+        self.media_type = media_type
+        self.background = background
+        self.body = b""
+        self.init_headers(headers)
+        if self.filename is not None:
+            quoted = quote(self.filename)
+            if quoted != self.filename:
+                disposition = f"{content_disposition_type}; filename*=utf-8''{quoted}"
+            else:
+                disposition = f'{content_disposition_type}; filename="{self.filename}"'
+            self.headers.setdefault("content-disposition", disposition)
+        if stat_result is None:
+            try:
+                stat_result = os.stat(path)
+            except FileNotFoundError:
+                raise RuntimeError(f"File at path {path} does not exist.") from None
+            if not stat.S_ISREG(stat_result.st_mode):
+                raise RuntimeError(f"File at path {path} is not a file.")
+        self.stat_result = stat_result
+        self.set_stat_headers(stat_result)
+
+    def set_stat_headers(self, stat_result: os.stat_result) -> None:
+        content_length = str(stat_result.st_size)
+        last_modified = formatdate(stat_result.st_mtime, usegmt=True)
+        etag_base = str(stat_result.st_mtime) + "-" + str(stat_result.st_size)
+        etag = hashlib.md5(etag_base.encode(), usedforsecurity=False).hexdigest()
+        self.headers.setdefault("content-length", content_length)
+        self.headers.setdefault("last-modified", last_modified)
+        self.headers.setdefault("etag", etag)
+
+    @property
+    def body_iterator(self) -> Iterator[bytes]:  # type: ignore[override]
+        return self._chunks()
+
+    def _chunks(self) -> Iterator[bytes]:
+        if self.send_header_only:
+            return
+        with open(self.path, "rb") as f:
+            while True:
+                chunk = f.read(self.chunk_size)
+                if not chunk:
+                    break
+                yield chunk
+
+
+__all__ = ["Response", "JSONResponse", "HTMLResponse", "PlainTextResponse", "RedirectResponse", "StreamingResponse",
+           "FileResponse", "Headers"]
