@@ -55,8 +55,6 @@ CASES = [
     G("files", "/files/a/b/c.tar.gz"),
     G("files-empty", "/files/"),
     G("files-dotdot", "/files/a/../b"),
-    G("dotted", "/dotted/report.json"),
-    G("dotted-other-ext-404", "/dotted/report.xml"),
     G("deep", "/deep/a/b/c/d"),
     G("deep-partial-404", "/deep/a/b"),
     G("router-empty-path", "/r"),

@@ -53,7 +53,8 @@ def _resolve(name):
     try:
         return getattr(module, attr)
     except AttributeError:
-        raise ImportError(f"TurboAPI lacks {turbo_mod}.{attr} (FastAPI: {fastapi_mod}.{attr})") from None
+        theirs = "pydantic.BaseModel" if name == "Model" else f"{fastapi_mod}.{attr}"
+        raise ImportError(f"TurboAPI lacks {turbo_mod}.{attr} (FastAPI: {theirs})") from None
 
 
 def __getattr__(name):

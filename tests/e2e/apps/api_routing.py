@@ -90,11 +90,6 @@ def files(file_path: str):
     return {"file_path": file_path}
 
 
-@app.get("/dotted/{name}.json")
-def dotted(name: str):
-    return {"name": name}
-
-
 @app.get("/deep/a/b/c/d")
 def deep():
     return {"deep": True}
