@@ -1,7 +1,9 @@
 """Comparison app: request bodies (dict, list, pydantic models, several bodies, embed, dataclass)."""
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+import datetime
+import uuid
+from typing import Any, Dict, List, Literal, Optional, Union
 
 from pydantic import BaseModel, Field, validator
 
@@ -67,6 +69,11 @@ class DCItem:
 
 @app.post("/dict")
 def body_dict(body: dict):
+    return body
+
+
+@app.get("/dict-on-get")
+def body_dict_on_get(body: dict):
     return body
 
 
@@ -174,3 +181,24 @@ def dataclass_body(dc: DCItem):
 @app.post("/dict-of-models")
 def dict_of_models(users: Dict[str, User]):
     return {k: v.username for k, v in users.items()}
+
+
+class Typed(BaseModel):
+    full_name: str = Field(alias="fullName")
+    when: Optional[datetime.datetime] = None
+    day: Optional[datetime.date] = None
+    uid: Optional[uuid.UUID] = None
+    either: Union[int, str] = 0
+    mode: Literal["a", "b"] = "a"
+    matrix: List[List[int]] = []
+    maybe_ints: Optional[List[int]] = None
+
+
+@app.post("/typed")
+def typed(t: Typed):
+    return t
+
+
+@app.post("/typed-dict")
+def typed_dict(t: Typed):
+    return {"full_name": t.full_name, "either_type": type(t.either).__name__, "uid": t.uid and str(t.uid)}
