@@ -4,10 +4,10 @@ until those have one, a stand-in with FastAPI's signature keeps this module impo
 from typing import Any
 
 try:
-    from ..params import Form
+    from ..param_functions import Form
 except ImportError:
     try:
-        from ..param_functions import Form  # type: ignore[no-redef]
+        from ..params import Form  # type: ignore[no-redef]
     except ImportError:
         class _FormPlaceholder:
             """Stand-in for ``Form(default, **constraints)`` (no form support in turboapi yet)."""
