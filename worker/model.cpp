@@ -32,9 +32,10 @@ constexpr int kMaxDepth = 256;          // nested models/lists deeper than this 
 
 // Objects looked up once, when turboapi.models registers the Model base class.
 struct Globals {
-    PyObject* model_base = nullptr; // turboapi.models.Model
-    PyObject* model_meta = nullptr; // its metaclass
-    Py_ssize_t set_offset = 0;      // offset of Model's _turbo_set slot in an instance
+    PyObject* model_base = nullptr;       // turboapi.models.Model
+    PyObject* model_meta = nullptr;       // its metaclass
+    PyObject* validation_error = nullptr; // turboapi.models.ValidationError
+    Py_ssize_t set_offset = 0;            // offset of Model's _turbo_set slot in an instance
     PyObject* enum_type = nullptr;
     PyObject* decimal_type = nullptr;
     PyObject* deque_type = nullptr;
@@ -818,12 +819,17 @@ PyObject* run(PyObject* cls, PyObject* data, PyObject* loc_prefix, PyObject* int
 // --------------------------------------------------------------------------------- Python entry
 
 PyObject* py_validate_model(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "validate_model(cls, data) takes 2 arguments");
+    if (nargs != 2 && nargs != 3) {
+        PyErr_SetString(PyExc_TypeError, "validate_model(cls, data, loc_prefix=()) takes 2 or 3 arguments");
+        return nullptr;
+    }
+    PyObject* prefix = nargs == 3 ? args[2] : nullptr;
+    if (prefix && !PyTuple_Check(prefix)) {
+        PyErr_SetString(PyExc_TypeError, "loc_prefix must be a tuple");
         return nullptr;
     }
     PyObject* errors = nullptr;
-    PyObject* r = run(args[0], args[1], nullptr, nullptr, &errors);
+    PyObject* r = run(args[0], args[1], prefix, nullptr, &errors);
     if (r) {
         PyObject* t = PyTuple_Pack(2, r, Py_None);
         Py_DECREF(r);
@@ -850,14 +856,49 @@ PyObject* py_model_init(PyObject*, PyObject* const* args, Py_ssize_t nargs) {
     return errors;
 }
 
-PyMethodDef kValidateDef = {"validate_model",
-                            reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(py_validate_model)),
-                            METH_FASTCALL, "validate_model(cls, data) -> (instance, None) | (None, errors)"};
+// Model.__init__ itself (bound through an instancemethod): validates keyword arguments into
+// `self` and raises turboapi.models.ValidationError, without a Python frame in between.
+PyObject* py_model_init_method(PyObject*, PyObject* args, PyObject* kwargs) {
+    if (PyTuple_GET_SIZE(args) != 1) {
+        PyErr_Format(PyExc_TypeError, "__init__() takes exactly 1 positional argument (%zd given)",
+                     PyTuple_GET_SIZE(args));
+        return nullptr;
+    }
+    PyObject* self = PyTuple_GET_ITEM(args, 0);
+    PyObject* data = kwargs ? Py_NewRef(kwargs) : PyDict_New();
+    if (!data) return nullptr;
+    PyObject* errors = nullptr;
+    PyObject* cls = reinterpret_cast<PyObject*>(Py_TYPE(self));
+    PyObject* r = run(cls, data, nullptr, self, &errors);
+    Py_DECREF(data);
+    if (r) {
+        Py_DECREF(r);
+        Py_RETURN_NONE;
+    }
+    if (!errors) return nullptr;
+    PyObject* exc = PyObject_CallFunctionObjArgs(g.validation_error, errors, cls, nullptr);
+    Py_DECREF(errors);
+    if (exc) {
+        PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc)), exc);
+        Py_DECREF(exc);
+    }
+    return nullptr;
+}
+
+PyMethodDef kInitMethodDef = {
+    "__init__", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(py_model_init_method)),
+    METH_VARARGS | METH_KEYWORDS, "Validates the keyword arguments (pydantic 1 rules)."};
+
+PyMethodDef kValidateDef = {
+    "validate_model", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(py_validate_model)),
+    METH_FASTCALL,
+    "validate_model(cls, data, loc_prefix=()) -> (instance, None) | (None, errors); error locations "
+    "start with loc_prefix"};
 PyMethodDef kInitDef = {"model_init",
                         reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(py_model_init)),
                         METH_FASTCALL, "model_init(self, data) -> None | errors (Model.__init__)"};
 
-void register_model_base(py::object base, py::object meta) {
+void register_model_base(py::object base, py::object meta, py::object validation_error) {
     auto intern = [](const char* s) { return PyUnicode_InternFromString(s); };
     py::object descr = base.attr("__dict__")["_turbo_set"];
     if (!Py_IS_TYPE(descr.ptr(), &PyMemberDescr_Type))
@@ -865,6 +906,7 @@ void register_model_base(py::object base, py::object meta) {
     g.set_offset = reinterpret_cast<PyMemberDescrObject*>(descr.ptr())->d_member->offset;
     g.model_base = base.release().ptr();
     g.model_meta = meta.release().ptr();
+    g.validation_error = validation_error.release().ptr();
     g.enum_type = py::object(py::module_::import("enum").attr("Enum")).release().ptr();
     g.decimal_type = py::object(py::module_::import("decimal").attr("Decimal")).release().ptr();
     g.deque_type = py::object(py::module_::import("collections").attr("deque")).release().ptr();
@@ -917,8 +959,13 @@ void bind_model(py::module_& m) {
                  py::reinterpret_steal<py::object>(PyCFunction_NewEx(&kValidateDef, nullptr, m.ptr())));
     m.add_object("model_init",
                  py::reinterpret_steal<py::object>(PyCFunction_NewEx(&kInitDef, nullptr, m.ptr())));
+    PyObject* init = PyCFunction_NewEx(&kInitMethodDef, nullptr, nullptr);
+    if (!init) throw py::error_already_set();
+    m.add_object("model_init_method", py::reinterpret_steal<py::object>(PyInstanceMethod_New(init)));
+    Py_DECREF(init);
     m.def("_register_model_base", &register_model_base, py::arg("base"), py::arg("meta"),
-          "Called once by turboapi.models: the Model base class and its metaclass.");
+          py::arg("validation_error"),
+          "Called once by turboapi.models: the Model base class, its metaclass and ValidationError.");
 }
 
 } // namespace turbo::worker

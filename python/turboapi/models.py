@@ -498,10 +498,9 @@ class Model(metaclass=ModelMeta):
 
     # --- construction
 
-    def __init__(self, /, **data: Any) -> None:
-        errors = _native.model_init(self, data)
-        if errors:
-            raise ValidationError(errors, type(self))
+    # __init__(self, /, **data): validates `data` in C++ into self's __dict__, or raises
+    # ValidationError (an instancemethod around a C function: no Python frame per construction).
+    __init__ = _native.model_init_method
 
     @classmethod
     def model_validate(cls, obj: Any) -> Any:
@@ -536,6 +535,10 @@ class Model(metaclass=ModelMeta):
         return m
 
     # --- attributes
+
+    @property
+    def model_fields(self) -> Dict[str, FieldInfo]:
+        return type(self).model_fields
 
     @property
     def model_fields_set(self) -> set:
@@ -684,7 +687,7 @@ class Model(metaclass=ModelMeta):
         object.__setattr__(self, "_turbo_set", state["_turbo_set"])
 
 
-_native._register_model_base(Model, ModelMeta)
+_native._register_model_base(Model, ModelMeta, ValidationError)
 
 
 # ------------------------------------------------------------------------------------ model_dump

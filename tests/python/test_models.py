@@ -88,6 +88,8 @@ def define(Base, Field):
         lo: List[Optional[int]] = []
         bare_list: List = []
         bare_dict: Dict = {}
+        dik: Dict[int, str] = {}
+        dck: Dict[Color, Optional[int]] = {}
 
     class Enums(Base):
         c: Color
@@ -283,6 +285,8 @@ def test_optionals(data):
         {"bare_list": [1, "a"], "bare_dict": {"a": [1]}},
         {"bare_list": "x", "bare_dict": "x"},
         {"li": [True, False, 10**20]},
+        {"dik": {"1": "a", "x": "b", "2": 3, " 3 ": None}, "dck": {"red": None, "blue": 1, "green": "x"}},
+        {"dik": {"1": "a", "02": "b"}, "dck": {"red": "1"}},
     ],
     ids=repr,
 )
@@ -596,3 +600,52 @@ def test_model_fields():
     assert list(f) == ["name", "price", "tags", "owner", "meta", "count", "code"]
     assert f["code"].alias == "c" and f["code"].is_required() and not f["tags"].is_required()
     assert f["owner"].annotation == Optional[T.User]
+
+
+def test_loc_prefix():
+    _, errors = _native.validate_model(T.Item, {"name": "x", "price": "p", "c": "ab"}, ("body",))
+    assert errors == [{"loc": ("body", "price"), "msg": "value is not a valid float", "type": "type_error.float"}]
+    _, errors = _native.validate_model(T.Item, "x", ("body",))
+    assert errors == [{"loc": ("body",), "msg": "value is not a valid dict", "type": "type_error.dict"}]
+
+
+def test_postponed_annotations():
+    import types
+
+    module = types.ModuleType("postponed_models")
+    sys.modules[module.__name__] = module
+    ns = module.__dict__
+    exec(
+        "from __future__ import annotations\n"
+        "from typing import Optional\n"
+        "from turboapi.models import Model, Field\n"
+        "class Leaf(Model):\n"
+        "    x: int = Field(0, ge=0)\n"
+        "class Tree(Model):\n"
+        "    leaves: list[Leaf] = []\n"
+        "    best: Optional[Leaf] = None\n"
+        "    kids: list[Tree] = []\n",
+        ns,
+    )
+    t = ns["Tree"](leaves=[{"x": 1}], best={"x": "2"}, kids=[{"kids": [{}]}])
+    assert t.best.x == 2 and t.kids[0].kids[0].leaves == []
+    _, errors = _native.validate_model(ns["Tree"], {"kids": [{"best": {"x": -1}}]})
+    assert errors[0]["loc"] == ("kids", 0, "best", "x")
+
+
+def test_dump_of_constructed_instance_skips_missing_fields():
+    i = T.Item.model_construct(name="x")
+    assert _native.dumps(i) == b'{"name":"x","tags":[],"owner":null,"meta":{},"count":0}'
+    assert i.model_fields == T.Item.model_fields
+
+
+def test_instances_are_garbage_collected():
+    import gc
+    import weakref
+
+    u = T.Node(value=1)
+    u.children = [u]  # a cycle through the instance's __dict__
+    r = weakref.ref(u)
+    del u
+    gc.collect()
+    assert r() is None
