@@ -215,6 +215,10 @@ FormStatus FormParser::parse_urlencoded(std::string_view body) {
     arena_.clear();
     size_t pos = 0;
     while (pos < body.size()) {
+        if (body[pos] == '&') { // a run of separators ("a=1&&&b=2"): no search per byte
+            ++pos;
+            continue;
+        }
         size_t amp = body.find('&', pos);
         if (amp == std::string_view::npos) amp = body.size();
         const std::string_view pair = body.substr(pos, amp - pos);
@@ -238,13 +242,22 @@ FormStatus FormParser::parse_urlencoded(std::string_view body) {
 
 namespace {
 
+/// The offset of `needle` in `body` from `from`, or npos. glibc's memmem is linear in the worst case,
+/// where std::string_view::find is O(n * m): a hostile body of near-matches of a 200-byte boundary
+/// would cost seconds.
+size_t find_bytes(std::string_view body, std::string_view needle, size_t from) {
+    if (from > body.size()) return std::string_view::npos;
+    const void* hit = memmem(body.data() + from, body.size() - from, needle.data(), needle.size());
+    return hit == nullptr ? std::string_view::npos : size_t(static_cast<const char*>(hit) - body.data());
+}
+
 /// Finds the first boundary line: "--boundary" at the start of the body or of a line (anything before is
 /// preamble), then optional whitespace and a line end, or "--" for a form without parts. Its line end
 /// (CRLF, or a bare LF from a non-browser client) is the one every later delimiter starts with, as Go's
 /// mime/multipart does. Returns the offset after that line, or npos.
 size_t open_multipart(std::string_view body, std::string_view dash_boundary, bool& crlf, bool& closed) {
     for (size_t search = 0;;) {
-        const size_t at = body.find(dash_boundary, search);
+        const size_t at = find_bytes(body, dash_boundary, search);
         if (at == std::string_view::npos) return at;
         search = at + 1;
         if (at != 0 && body[at - 1] != '\n') continue;
@@ -362,11 +375,9 @@ namespace {
 /// (the boundary only has to be absent from the data as a whole line). Sets `pos` to the next part's start.
 bool find_part_end(std::string_view body, std::string_view delimiter, size_t& pos, std::string_view& data,
                    bool& closed) {
-    for (size_t search = pos; search < body.size();) {
-        const void* hit =
-            memmem(body.data() + search, body.size() - search, delimiter.data(), delimiter.size());
-        if (hit == nullptr) return false;
-        const size_t at = size_t(static_cast<const char*>(hit) - body.data());
+    for (size_t search = pos;;) {
+        const size_t at = find_bytes(body, delimiter, search);
+        if (at == std::string_view::npos) return false;
         search = at + 1;
         size_t p = at + delimiter.size();
         if (body.substr(p, 2) == "--") {
@@ -385,7 +396,6 @@ bool find_part_end(std::string_view body, std::string_view delimiter, size_t& po
         pos = p;
         return true;
     }
-    return false;
 }
 
 } // namespace
