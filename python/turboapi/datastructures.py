@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 import typing
 from collections.abc import Mapping
@@ -46,7 +47,7 @@ class URL:
             url = _url_from_scope(scope)
         elif components:
             assert not url, 'Cannot set both "url" and "**components".'
-            url = SplitResult(*(components.get(k, "") for k in SplitResult._fields)).geturl()
+            url = URL("").replace(**components)._url
         self._url = url
         self._components: typing.Optional[SplitResult] = None
 
@@ -119,16 +120,20 @@ class URL:
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+# A Host header is used only if it is a host[:port]: one with '/', '?', '#' or '@' would make the URL's
+# path differ from the request's (Starlette's fix for the same injection).
+_HOST_RE = re.compile(r"^([a-z0-9.-]+|\[[a-f0-9]*:[a-f0-9.:]+\])(?::[0-9]+)?$", re.IGNORECASE)
 
 
 def _url_from_scope(scope: typing.Mapping[str, typing.Any]) -> str:
     scheme = scope.get("scheme", "http")
     path = scope.get("root_path", "") + scope["path"]
-    query = scope.get("query_string", b"").decode("latin-1")
+    query = scope.get("query_string", b"").decode("utf-8", "replace")
     netloc = None
     for key, value in scope.get("headers", ()):
         if key == b"host":
-            netloc = value.decode("latin-1")
+            host = value.decode("latin-1")
+            netloc = host if _HOST_RE.fullmatch(host) else None
             break
     if netloc is None and scope.get("server"):
         host, port = scope["server"]

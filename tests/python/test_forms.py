@@ -535,7 +535,12 @@ def test_url_from_scope_as_starlette():
         {"scheme": "http", "server": ("10.0.0.1", 8080), "path": "/x", "root_path": "/api", "query_string": b"",
          "headers": []},
         {"path": "/only", "query_string": b"q", "headers": []},
+        {"scheme": "http", "server": ("10.0.0.1", 80), "path": "/p", "query_string": b"",
+         "headers": [(b"host", b"evil.com/admin?")]},
+        {"scheme": "http", "server": ("s", 81), "path": "/p", "query_string": b"", "headers": [(b"host", b"[::1]:8")]},
     ]
     for scope in scopes:
         assert str(tds.URL(scope=scope)) == str(sds.URL(scope=scope))
     assert str(tds.URL(scheme="https", netloc="h", path="/p", query="a=1")) == "https://h/p?a=1"
+    assert str(tds.URL(scheme="https", hostname="h", port=8443, path="/p")) == str(
+        sds.URL(scheme="https", hostname="h", port=8443, path="/p"))
