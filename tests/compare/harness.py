@@ -284,6 +284,7 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.error: str | None = None  # why it did not start
         self.log_path = self.workdir / "server.log"
+        self.last_log = ""  # what the server logged while answering the last request
 
     def command(self) -> list[str]:
         if self.framework == "fastapi":  # PYTHONHASHSEED is random per process, as in production
@@ -407,7 +408,13 @@ class Pair:
         server = self.servers[role]
         if server.error:
             return Reply(0, "", [], b"", False, error=f"{server.framework} server not running"), {}
+        log_from = server.log_path.stat().st_size if server.log_path.exists() else 0
         reply = self.clients[role].send(case.request_bytes(), head_request=case.method == "HEAD")
+        if reply.status >= 500 or reply.error:
+            time.sleep(0.05)  # the traceback may be written just after the answer
+        with open(server.log_path, "rb") as log:
+            log.seek(log_from)
+            server.last_log = log.read().decode("utf-8", "replace")
         files = {}
         for name in case.files_after:
             path = server.tmp / name
@@ -424,6 +431,8 @@ class Pair:
             return [f"oracle: FastAPI gave no response: {f.error}"]
         t, t_files = self.send("turbo", case)
         diffs = compare_replies(f, t, case)
+        if diffs and (t.status >= 500 or t.error) and f.status != t.status:
+            diffs.append("TurboAPI log: " + log_excerpt(self.turbo.last_log))
         for name in case.files_after:
             if f_files.get(name) != t_files.get(name):
                 diffs.append(f"file {name}: FastAPI wrote {f_files.get(name)!r}, TurboAPI {t_files.get(name)!r}")
@@ -500,6 +509,14 @@ def json_paths_differ(a, b, path: str = "", out: list | None = None, limit: int 
     elif a != b or type(a) is not type(b):
         out.append(f"{path or '<root>'}: FastAPI {clip(json.dumps(a), 200)}, TurboAPI {clip(json.dumps(b), 200)}")
     return out
+
+
+def log_excerpt(text: str, lines: int = 3) -> str:
+    """The end of a traceback (or the last log lines): the exception and where it was raised."""
+    rows = [r for r in text.splitlines() if r.strip() and not re.fullmatch(r"[\s^~]+", r)]
+    if not rows:
+        return "(nothing logged)"
+    return " | ".join(r.strip() for r in rows[-lines:])[:600]
 
 
 def _parses(body: bytes) -> bool:
