@@ -83,8 +83,9 @@ struct TypeSpec {
 };
 
 struct FieldSpec {
-    PyObject* name = nullptr;  // interned, borrowed from the table
-    PyObject* alias = nullptr; // interned, borrowed
+    PyObject* name = nullptr;     // interned, borrowed from the table
+    PyObject* alias = nullptr;    // interned, borrowed
+    PyObject* alt_name = nullptr; // populate_by_name: the field's name, looked up when the alias is absent
     TypeSpec type;
     bool required = false;
     PyObject* default_value = nullptr; // borrowed
@@ -97,6 +98,7 @@ struct ModelSchema {
     py::object table;             // __turbo_fields__, which owns everything borrowed above
     std::vector<FieldSpec> fields;
     std::vector<ModelKey> keys;
+    bool forbid_extra = false; // extra="forbid": unknown keys are errors
 };
 
 // ------------------------------------------------------------------------------ building schemas
@@ -187,7 +189,7 @@ bool parse_spec(PyObject* t, TypeSpec& out) {
 }
 
 bool parse_field(PyObject* t, FieldSpec& f) {
-    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 7) return set_error(PyExc_TypeError, "bad field entry");
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) != 8) return set_error(PyExc_TypeError, "bad field entry");
     f.name = PyTuple_GET_ITEM(t, 0);
     f.alias = PyTuple_GET_ITEM(t, 1);
     if (!PyUnicode_CheckExact(f.name) || !PyUnicode_CheckExact(f.alias))
@@ -200,6 +202,8 @@ bool parse_field(PyObject* t, FieldSpec& f) {
     const long mode = PyLong_AsLong(PyTuple_GET_ITEM(t, 6));
     if (mode < 0 || mode > 3) return PyErr_Occurred() ? false : set_error(PyExc_ValueError, "bad copy mode");
     f.copy = CopyMode(mode);
+    PyObject* alt = PyTuple_GET_ITEM(t, 7);
+    f.alt_name = alt == Py_None ? nullptr : alt;
     return true;
 }
 
@@ -225,16 +229,20 @@ ModelSchema* schema_of(PyObject* cls) {
         PyErr_Format(PyExc_TypeError, "%.100s is not a turboapi.Model subclass", type->tp_name);
         return nullptr;
     }
-    PyObject* table = PyObject_CallMethodNoArgs(cls, g.k_prepare);
-    if (!table) return nullptr;
-    if (!PyTuple_Check(table)) {
-        Py_DECREF(table);
-        PyErr_SetString(PyExc_TypeError, "__turbo_fields__ must be a tuple");
+    // _turbo_prepare() -> (__turbo_fields__, forbid_extra)
+    PyObject* prepared = PyObject_CallMethodNoArgs(cls, g.k_prepare);
+    if (!prepared) return nullptr;
+    if (!PyTuple_Check(prepared) || PyTuple_GET_SIZE(prepared) != 2 ||
+        !PyTuple_Check(PyTuple_GET_ITEM(prepared, 0))) {
+        Py_DECREF(prepared);
+        PyErr_SetString(PyExc_TypeError, "_turbo_prepare() must return (tuple, bool)");
         return nullptr;
     }
+    PyObject* table = PyTuple_GET_ITEM(prepared, 0);
     auto* schema = new ModelSchema;
     schema->type = type;
-    schema->table = py::reinterpret_steal<py::object>(table);
+    schema->table = py::reinterpret_steal<py::object>(prepared); // owns the field table
+    schema->forbid_extra = PyTuple_GET_ITEM(prepared, 1) == Py_True;
     PyObject* cap = PyCapsule_New(schema, kCapsuleName, free_schema);
     if (!cap) {
         delete schema;
@@ -309,6 +317,7 @@ private:
     PyObject* dict_value(const TypeSpec& t, PyObject* v);
     PyObject* enum_value(const TypeSpec& t, PyObject* v);
     PyObject* copy_instance(PyObject* v);
+    bool extra_keys(const ModelSchema& s, PyObject* src);
     bool numeric_ok(const Constraints& c, PyObject* v);
     PyObject* default_of(const FieldSpec& f);
 
@@ -447,6 +456,7 @@ PyObject* Validator::model(const ModelSchema& s, PyObject* data, PyObject* into)
     for (size_t i = 0; !fatal && i < s.fields.size(); ++i) {
         const FieldSpec& f = s.fields[i];
         PyObject* v = PyDict_GetItemWithError(src, f.alias);
+        if (!v && f.alt_name && !PyErr_Occurred()) v = PyDict_GetItemWithError(src, f.alt_name);
         PyObject* r;
         if (v) {
             ++given;
@@ -472,6 +482,7 @@ PyObject* Validator::model(const ModelSchema& s, PyObject* data, PyObject* into)
         Py_DECREF(r);
     }
     --depth_;
+    if (!fatal && s.forbid_extra && PyDict_GET_SIZE(src) > Py_ssize_t(given)) fatal = !extra_keys(s, src);
     PyObject* result = nullptr;
     if (!fatal && (errors_ ? PyList_GET_SIZE(errors_) : 0) == errors_before) {
         PyObject* fields_set = nullptr; // None: every field was given
@@ -479,6 +490,8 @@ PyObject* Validator::model(const ModelSchema& s, PyObject* data, PyObject* into)
             fields_set = PySet_New(nullptr);
             for (size_t i = 0; fields_set && i < s.fields.size(); ++i) {
                 PyObject* v = PyDict_GetItemWithError(src, s.fields[i].alias);
+                if (!v && s.fields[i].alt_name && !PyErr_Occurred())
+                    v = PyDict_GetItemWithError(src, s.fields[i].alt_name);
                 if ((v && PySet_Add(fields_set, s.fields[i].name) < 0) || (!v && PyErr_Occurred()))
                     Py_CLEAR(fields_set);
             }
@@ -489,6 +502,33 @@ PyObject* Validator::model(const ModelSchema& s, PyObject* data, PyObject* into)
     Py_XDECREF(dict);
     Py_DECREF(src);
     return result;
+}
+
+// extra="forbid": "extra fields not permitted" for each key no field used, in input order (pydantic
+// reports them in set order, which varies from run to run). A key counts as used when it is a
+// field's alias, or its name when populate_by_name found the field by name.
+bool Validator::extra_keys(const ModelSchema& s, PyObject* src) {
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(src, &pos, &k, &v)) {
+        bool used = false;
+        for (const FieldSpec& f : s.fields) {
+            if (PyUnicode_Check(k) && PyUnicode_Compare(k, f.alias) == 0) {
+                used = true;
+            } else if (f.alt_name && PyUnicode_Check(k) && PyUnicode_Compare(k, f.alt_name) == 0) {
+                PyObject* by_alias = PyDict_GetItemWithError(src, f.alias);
+                if (!by_alias && PyErr_Occurred()) return false;
+                used = !by_alias; // the name counts only when the alias was absent
+            }
+            if (used) break;
+        }
+        if (used) continue;
+        loc_.push_back({k, 0});
+        fail("extra fields not permitted", "value_error.extra");
+        loc_.pop_back();
+        if (PyErr_Occurred()) return false;
+    }
+    return true;
 }
 
 PyObject* Validator::value(const TypeSpec& t, PyObject* v) {

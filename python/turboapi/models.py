@@ -406,6 +406,8 @@ def _build_fields(cls: type) -> Tuple[Dict[str, _FieldDef], tuple]:
         if not info.required and info.default_factory is None and (no_default or info.default is None):
             spec.nullable = True
         defs[name] = _FieldDef(name, info, spec)
+    config = _config(cls)
+    by_name = bool(config.get("populate_by_name", config.get("allow_population_by_field_name", False)))
     table = tuple(
         (
             d.name,
@@ -415,10 +417,35 @@ def _build_fields(cls: type) -> Tuple[Dict[str, _FieldDef], tuple]:
             d.default,
             d.factory,
             _copy_mode(d.default) if d.factory is None else 0,
+            d.name if by_name and d.alias != d.name else None,
         )
         for d in defs.values()
     )
     return defs, table
+
+
+_EXTRA = {"ignore": False, "forbid": True}
+
+
+def _config(cls: type) -> Dict[str, Any]:
+    """The model's settings: pydantic 1's ``class Config`` attributes and pydantic 2's
+    ``model_config`` dict, inherited from Model bases. Supported: ``title``, ``schema_extra`` /
+    ``json_schema_extra``, ``allow_population_by_field_name`` / ``populate_by_name`` and
+    ``extra`` ("ignore" or "forbid"); other settings are ignored."""
+    out: Dict[str, Any] = {}
+    for c in reversed(cls.__mro__):
+        conf = c.__dict__.get("Config")
+        if isinstance(conf, type):
+            out.update({k: v for k, v in vars(conf).items() if not k.startswith("__")})
+        mc = c.__dict__.get("model_config")
+        if isinstance(mc, dict):
+            out.update(mc)
+    extra = out.get("extra", "ignore")
+    extra = getattr(extra, "value", extra)
+    if extra not in _EXTRA:
+        raise TypeError(f"{cls.__name__}: extra={extra!r} is not supported (use 'ignore' or 'forbid')")
+    out["extra"] = extra
+    return out
 
 
 def _resolve_refs(tp: Any, globalns: dict, localns: dict) -> Any:
@@ -480,13 +507,15 @@ class Model(metaclass=ModelMeta):
 
     @classmethod
     def _turbo_prepare(cls) -> tuple:
-        """The field table of this very class, computed once (C++ calls it on first use)."""
+        """(__turbo_fields__, forbid extra keys) of this very class, computed once (C++ calls it
+        on first use)."""
         table = cls.__dict__.get("__turbo_fields__")
         if table is None:
             defs, table = _build_fields(cls)
             type.__setattr__(cls, "_turbo_defs_", defs)
+            type.__setattr__(cls, "_turbo_config_", _config(cls))
             type.__setattr__(cls, "__turbo_fields__", table)
-        return table
+        return table, _EXTRA[cls.__dict__["_turbo_config_"]["extra"]]
 
     @classmethod
     def _turbo_defs(cls) -> Dict[str, _FieldDef]:
@@ -867,7 +896,8 @@ def _model_schema_top(cls: Any, by_alias: bool, ref_template: str) -> Dict[str, 
 
 
 def _model_schema(cls: Any, ctx: _SchemaCtx) -> Dict[str, Any]:
-    s: Dict[str, Any] = {"title": cls.__name__}
+    config = cls.__dict__.get("_turbo_config_") or _config(cls)
+    s: Dict[str, Any] = {"title": config.get("title") or cls.__name__}
     doc = _docstring(cls, Model)
     if doc:
         s["description"] = doc
@@ -882,6 +912,16 @@ def _model_schema(cls: Any, ctx: _SchemaCtx) -> Dict[str, Any]:
     s["properties"] = props
     if required:
         s["required"] = required
+    if config.get("extra") == "forbid":
+        s["additionalProperties"] = False
+    extra = config.get("schema_extra", config.get("json_schema_extra"))
+    if callable(extra):
+        if len(inspect.signature(extra).parameters) == 1:
+            extra(s)
+        else:
+            extra(s, cls)
+    elif extra:
+        s.update(extra)
     return s
 
 

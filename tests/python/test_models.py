@@ -125,6 +125,17 @@ def define(Base, Field):
         u: User = None
         c: Color = Color.green
 
+    class Configured(Base):
+        class Config:
+            extra = "forbid"
+            allow_population_by_field_name = True
+            title = "Configured one"
+            schema_extra = {"example": {"userId": 1}}
+
+        user_id: int = Field(..., alias="userId")
+        name: str = "n"
+        sub: Optional[User] = None
+
     class Node(Base):
         value: int
         children: List["Node"] = []
@@ -649,3 +660,43 @@ def test_instances_are_garbage_collected():
     del u
     gc.collect()
     assert r() is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"userId": 1},
+        {"user_id": 1},
+        {"userId": 1, "user_id": 2},
+        {"user_id": 1, "x": 2},
+        {"userId": "a", "zzz": 1},
+        {},
+        {"userId": 1, "sub": {"name": "x", "extra": 1}},
+        {"user_id": "1", "name": 2},
+    ],
+    ids=repr,
+)
+def test_config(data):
+    check("Configured", data)
+
+
+def test_config_many_extra_keys_and_model_config():
+    data = {"a": 1, "userId": 1, "b": 2, "c": 3}
+    _, perrors = pydantic_result("Configured", data)
+    _, terrors = _native.validate_model(T.Configured, data)
+    key = lambda e: e["loc"]  # noqa: E731 - pydantic lists them in set order
+    assert sorted(terrors, key=key) == sorted(perrors, key=key)
+    assert [e["loc"] for e in terrors] == [("a",), ("b",), ("c",)]  # here: input order
+
+    class V2(Model):
+        model_config = {"populate_by_name": True, "extra": "forbid", "title": "V2"}
+        user_id: int = Field(..., alias="userId")
+
+    assert V2(user_id=1).user_id == 1 and V2.model_json_schema()["title"] == "V2"
+    with pytest.raises(ValidationError):
+        V2(userId=1, other=2)
+    with pytest.raises(TypeError, match="not supported"):
+
+        class Allow(Model):
+            model_config = {"extra": "allow"}
+            a: int
