@@ -322,7 +322,7 @@ bool FormParser::parse_part_headers(std::string_view body, size_t& pos, Multipar
         if (lf == std::string_view::npos) {
             if (window_end == body.size())
                 status =
-                    malformed(part_error("Multipart body is truncated in the headers of part ", index, "."));
+                    truncated(part_error("Multipart body is truncated in the headers of part ", index, "."));
             else
                 status = malformed(
                     part_error("The headers of multipart part ", index,
@@ -352,6 +352,15 @@ bool FormParser::parse_part_headers(std::string_view body, size_t& pos, Multipar
         return false;
     }
     return true;
+}
+
+// A body that ends inside a part: an error, or with allow_truncated the parts before it, which is what
+// python-multipart (so FastAPI) gives.
+FormStatus FormParser::truncated(std::string message) {
+    if (!limits_.allow_truncated) return malformed(std::move(message));
+    headers_.resize(parts_.back().first_header);
+    parts_.pop_back();
+    return {};
 }
 
 bool FormParser::count_part(const MultipartPart& part, FormStatus& status) {
@@ -419,7 +428,7 @@ FormStatus FormParser::parse_multipart(std::string_view body, std::string_view b
         MultipartPart& part = parts_.emplace_back();
         if (!parse_part_headers(body, pos, part, status) || !count_part(part, status)) return status;
         if (!find_part_end(body, delimiter_, pos, part.data, closed))
-            return malformed(part_error("Multipart body is truncated: part ", parts_.size() - 1,
+            return truncated(part_error("Multipart body is truncated: part ", parts_.size() - 1,
                                         " has no closing boundary."));
         if (!part.has_filename && part.data.size() > limits_.max_field_bytes)
             return {kilobytes_message("Part exceeded maximum size of ", limits_.max_field_bytes)};
@@ -731,11 +740,11 @@ template <class Body> PyObject* python_entry(Body body) {
     return nullptr;
 }
 
-constexpr const char* kParseFormArgs[] = {"body",       "content_type", "spool_max_bytes",
-                                          "max_fields", "max_files",    "max_part_size"};
+constexpr const char* kParseFormArgs[] = {"body",      "content_type",  "spool_max_bytes", "max_fields",
+                                          "max_files", "max_part_size", "allow_truncated"};
 
 PyObject* py_parse_form(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyObject* kwnames) {
-    PyObject* a[6] = {};
+    PyObject* a[7] = {};
     if (!match_args("parse_form", kParseFormArgs, 3, args, nargs, kwnames, a)) return nullptr;
     if (a[0] == nullptr || a[1] == nullptr) {
         PyErr_SetString(PyExc_TypeError, "parse_form() needs body and content_type");
@@ -749,7 +758,10 @@ PyObject* py_parse_form(PyObject*, PyObject* const* args, Py_ssize_t nargs, PyOb
     const Py_ssize_t files = size_arg(a[4], Py_ssize_t(defaults.max_files), "max_files");
     const Py_ssize_t part = size_arg(a[5], Py_ssize_t(defaults.max_field_bytes), "max_part_size");
     if (spool < 0 || fields < 0 || files < 0 || part < 0) return nullptr;
-    const FormLimits limits{size_t(fields), size_t(files), size_t(part), defaults.max_part_header_bytes};
+    const int allow_truncated = a[6] == nullptr ? 0 : PyObject_IsTrue(a[6]);
+    if (allow_truncated < 0) return nullptr;
+    const FormLimits limits{size_t(fields), size_t(files), size_t(part), defaults.max_part_header_bytes,
+                            allow_truncated == 1};
     return python_entry([&] { return parse_form(a[0], content_type, spool, limits).release().ptr(); });
 }
 
@@ -771,11 +783,12 @@ template <class F> PyCFunction as_cfunction(F f) {
 PyMethodDef kFormMethods[] = {
     {"parse_form", as_cfunction(&py_parse_form), METH_FASTCALL | METH_KEYWORDS,
      "parse_form(body, content_type, spool_max_bytes=1048576, *, max_fields=1000, max_files=1000,\n"
-     "           max_part_size=1048576) -> list[tuple[str, str | UploadFile]]\n\n"
+     "           max_part_size=1048576, allow_truncated=False) -> list[tuple[str, str | UploadFile]]\n\n"
      "Parses an application/x-www-form-urlencoded or multipart/form-data body (bytes-like); other\n"
      "content types give []. File parts bigger than spool_max_bytes go to a temporary file. Raises\n"
      "ValueError with a readable message for a malformed body; its `detail` attribute is FastAPI's\n"
-     "400 detail for the same body."},
+     "400 detail for the same body. allow_truncated: a multipart body cut short gives the parts\n"
+     "before the cut (what FastAPI does) instead of an error."},
     {"parse_qsl", as_cfunction(&py_parse_qsl), METH_FASTCALL | METH_KEYWORDS,
      "parse_qsl(query) -> list[tuple[str, str]]\n\n"
      "A query string (bytes or str): '&'-separated pairs, '+' and %XX decoded as UTF-8, blanks kept."},

@@ -27,12 +27,15 @@ struct FormContentType {
     std::string charset;                        // lower-case; "" when absent (UTF-8)
 };
 
-/// Limits against hostile bodies. The defaults are Starlette's (max_fields, max_files, max_part_size).
+/// Limits against hostile bodies; the defaults are Starlette's (max_fields, max_files, max_part_size).
 struct FormLimits {
     size_t max_fields = 1000;             // urlencoded pairs and multipart parts without a filename
     size_t max_files = 1000;              // multipart parts with a filename
     size_t max_field_bytes = 1 << 20;     // one urlencoded pair, or one multipart part without a filename
     size_t max_part_header_bytes = 16384; // one multipart part's header block
+    // A multipart body cut short is an error, unless this is set: then the complete parts before the cut
+    // are the form, as python-multipart (and so FastAPI) has it.
+    bool allow_truncated = false;
 };
 
 /// The outcome of a parse: `error` is empty on success, else a readable message (a 400's detail).
@@ -100,6 +103,7 @@ private:
     bool parse_part_headers(std::string_view body, size_t& pos, MultipartPart& part, FormStatus& status);
     bool parse_disposition(std::string_view value, MultipartPart& part);
     bool count_part(const MultipartPart& part, FormStatus& status);
+    FormStatus truncated(std::string message);
 
     FormLimits limits_;
     std::vector<FormField> fields_;

@@ -1,6 +1,6 @@
 // libFuzzer target for worker/form.h (the form parser, without its Python layer).
 //
-// Input: byte 0 picks the mode and the limits; the rest is
+// Input: byte 0 picks the mode, the limits and allow_truncated; the rest is
 //   mode 0: an urlencoded body, checked against a naive reference implementation;
 //   mode 1: a multipart body with boundary "XyZ": parts must be in-body views, in order, not overlapping;
 //   mode 2: "content type\n" + body, read as the Content-Type says;
@@ -37,6 +37,7 @@ FormLimits limits_for(uint8_t selector) {
         l.max_field_bytes = 16;
         l.max_part_header_bytes = 64;
     }
+    l.allow_truncated = selector & 0x08;
     return l;
 }
 
@@ -107,6 +108,7 @@ void multipart(std::string_view body, std::string_view boundary, const FormLimit
     FormParser parser(limits);
     const FormStatus status = parser.parse_multipart(body, boundary);
     check(status.ok() != !status.error.empty());
+    if (limits.allow_truncated) check(status.error.find("truncated") == std::string::npos);
     if (status.ok()) check_parts(parser, body);
 }
 

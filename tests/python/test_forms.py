@@ -294,8 +294,13 @@ def test_truncated_bodies_are_errors_where_fastapi_parses_them_short(body):
     with pytest.raises(ValueError, match="truncated") as e:
         parse_form(body, CT)
     assert e.value.detail == "There was an error parsing the body"
-    # FastAPI drops the unfinished part and goes on (a required field then fails validation: 422).
+    # FastAPI drops the unfinished part and goes on (a required field then fails validation: 422);
+    # allow_truncated=True does the same.
     assert fastapi_answer(body, CT) == (200, {"a": None})
+    assert parse_form(body, CT, allow_truncated=True) == []
+    complete = b'--XyZ\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n\r\nok\r\n'
+    form = parse_form(complete + body, CT, allow_truncated=True)
+    assert [(name, v.file.read()) for name, v in form] == [("f", b"ok")]
 
 
 def test_too_many_parts():

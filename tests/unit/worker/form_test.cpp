@@ -290,6 +290,28 @@ TEST_CASE("multipart: truncated and malformed bodies") {
           "Malformed header in multipart part 1.");
 }
 
+TEST_CASE("multipart: allow_truncated keeps the complete parts before the cut, as python-multipart") {
+    FormLimits limits;
+    limits.allow_truncated = true;
+    FormParser parser(limits);
+    const std::string two = part("a", "1") + part("b", "2", "; filename=\"f\"");
+    for (const std::string& cut :
+         {std::string("--XyZ\r\nContent-Disposition: form-da"),
+          std::string("--XyZ\r\nContent-Disposition: form-data; name=\"c\"\r\n\r\nabc")}) {
+        REQUIRE(multipart(parser, two + cut).ok());
+        CHECK(parts_of(parser) == Pairs{{"a", "1"}, {"b", "2"}});
+        CHECK(parser.headers(parser.parts()[1]).size() == 1);
+    }
+    // Without its closing boundary the last part is unfinished.
+    for (const std::string& cut : {std::string("--XyZ"), std::string()}) {
+        REQUIRE(multipart(parser, two + cut).ok());
+        CHECK(parts_of(parser) == Pairs{{"a", "1"}});
+    }
+    // Other errors stay errors.
+    CHECK(multipart(parser, "garbage").malformed);
+    CHECK(multipart(parser, "--XyZ\r\nBad header\r\n\r\n").malformed);
+}
+
 TEST_CASE("multipart: empty forms") {
     FormParser parser;
     CHECK(multipart(parser, "").ok());
