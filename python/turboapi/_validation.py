@@ -372,10 +372,7 @@ def _turbo_model(tp: type) -> Validator:
             return v, None
         if not isinstance(v, dict):
             return None, [error(loc, "value is not a valid dict", "type_error.dict")]
-        instance, errs = validate_model(tp, v)
-        if errs:
-            return None, [dict(e, loc=loc + tuple(e.get("loc", ()))) for e in errs]
-        return instance, None
+        return validate_model(tp, v, loc)  # errors located under loc
 
     return validate
 

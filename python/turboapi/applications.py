@@ -85,6 +85,18 @@ class TurboAPI(APIRouter):
         if exception_handlers:
             self.exception_handlers.update(exception_handlers)
         self._lifespan_cm: Any = None
+        self.setup()
+
+    def setup(self) -> None:
+        """The routes FastAPI's ``setup()`` adds: /openapi.json, /docs, /docs/oauth2-redirect, /redoc
+        (GET and HEAD, hidden from the document, without the app's dependencies)."""
+        try:
+            from .openapi.routes import docs_routes  # noqa: PLC0415
+        except ImportError:
+            return
+        for path, endpoint in docs_routes(self):
+            self.routes.append(APIRoute(path, endpoint, methods=["GET", "HEAD"], include_in_schema=False,
+                                        response_model=None, name=getattr(endpoint, "__name__", None)))
 
     @property
     def router(self) -> "TurboAPI":
@@ -217,17 +229,10 @@ class TurboAPI(APIRouter):
         raise NotImplementedError("Python middleware is not supported yet")
 
     def openapi(self) -> Dict[str, Any]:
-        try:
-            from .openapi.utils import get_openapi  # noqa: PLC0415
-        except ImportError:
-            raise NotImplementedError("the OpenAPI document is not available yet") from None
-        if not self.openapi_schema:
-            self.openapi_schema = get_openapi(title=self.title, version=self.version,
-                                              openapi_version=self.openapi_version, description=self.description,
-                                              terms_of_service=self.terms_of_service, contact=self.contact,
-                                              license_info=self.license_info, routes=self.routes,
-                                              tags=self.openapi_tags, servers=self.servers)
-        return self.openapi_schema
+        """The OpenAPI document (built on first use, kept in ``openapi_schema``)."""
+        from .openapi.routes import openapi_document  # noqa: PLC0415
+
+        return openapi_document(self)
 
 
 def _log_exception(request: Optional[Request], exc: BaseException) -> None:

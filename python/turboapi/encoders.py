@@ -78,12 +78,14 @@ def jsonable_encoder(obj: Any, include: Any = None, exclude: Any = None, by_alia
         return jsonable_encoder(obj_dict, exclude_none=exclude_none, exclude_defaults=exclude_defaults,
                                 custom_encoder=encoder, sqlalchemy_safe=sqlalchemy_safe)
     dump = getattr(obj, "model_dump", None)
-    if callable(dump) and not isinstance(obj, type):  # turboapi.Model
-        data = dump()
-        return jsonable_encoder(data, include=include, exclude=exclude, by_alias=by_alias,
-                                exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,
-                                exclude_none=exclude_none, custom_encoder=custom_encoder,
-                                sqlalchemy_safe=sqlalchemy_safe)
+    if callable(dump) and not isinstance(obj, type):  # turboapi.Model: as a pydantic model above
+        try:
+            data = dump(include=include, exclude=exclude, by_alias=by_alias, exclude_unset=exclude_unset,
+                        exclude_none=exclude_none, exclude_defaults=exclude_defaults)
+        except TypeError:
+            data = dump()
+        return jsonable_encoder(data, exclude_none=exclude_none, exclude_defaults=exclude_defaults,
+                                custom_encoder=custom_encoder, sqlalchemy_safe=sqlalchemy_safe)
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return jsonable_encoder(dataclasses.asdict(obj), include=include, exclude=exclude, by_alias=by_alias,
                                 exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,

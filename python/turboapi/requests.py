@@ -2,153 +2,13 @@
 worker's ``RequestData``: nothing is converted until it is read."""
 
 import json
-from collections import namedtuple
 from http import cookies as _http_cookies
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
-from urllib.parse import parse_qsl, urlsplit
+from typing import Any, Dict, List, Optional
 
-Address = namedtuple("Address", ["host", "port"])
+from .datastructures import URL, Address, FormData, Headers, ImmutableMultiDict, QueryParams, UploadFile
 
-
-class ImmutableMultiDict(Mapping[str, Any]):
-    """A mapping where a key may have several values: ``d[key]`` is the last, ``getlist(key)`` all."""
-
-    __slots__ = ("_list", "_dict")
-
-    def __init__(self, items: Any = ()) -> None:
-        if isinstance(items, ImmutableMultiDict):
-            pairs = list(items.multi_items())
-        elif isinstance(items, Mapping):
-            pairs = list(items.items())
-        else:
-            pairs = list(items)
-        self._list: List[Tuple[str, Any]] = pairs
-        self._dict: Dict[str, Any] = dict(pairs)
-
-    def getlist(self, key: str) -> List[Any]:
-        return [v for k, v in self._list if k == key]
-
-    def multi_items(self) -> List[Tuple[str, Any]]:
-        return list(self._list)
-
-    def keys(self):  # type: ignore[override]
-        return self._dict.keys()
-
-    def values(self):  # type: ignore[override]
-        return self._dict.values()
-
-    def items(self):  # type: ignore[override]
-        return self._dict.items()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._dict.get(key, default)
-
-    def __getitem__(self, key: str) -> Any:
-        return self._dict[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._dict
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dict)
-
-    def __len__(self) -> int:
-        return len(self._dict)
-
-    def __eq__(self, other: Any) -> bool:
-        if not isinstance(other, type(self)):
-            return False
-        return sorted(self._list) == sorted(other._list)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._list!r})"
-
-
-class QueryParams(ImmutableMultiDict):
-    """The query string's parameters (Starlette's parsing: latin-1, ``parse_qsl`` keeping blanks)."""
-
-    __slots__ = ()
-
-    def __init__(self, items: Any = ()) -> None:
-        if isinstance(items, (bytes, str)):
-            text = items.decode("latin-1") if isinstance(items, bytes) else items
-            items = parse_qsl(text, keep_blank_values=True)
-        super().__init__(items)
-
-    def __str__(self) -> str:
-        from urllib.parse import urlencode
-
-        return urlencode(self._list)
-
-
-class Headers(Mapping[str, str]):
-    """The request's headers: case-insensitive, several values per name (``getlist``); ``h[name]``
-    is the first value, as in Starlette. Values are decoded as latin-1."""
-
-    __slots__ = ("_raw", "_first")
-
-    def __init__(self, headers: Optional[Mapping[str, str]] = None, raw: Optional[List[Tuple[bytes, bytes]]] = None,
-                 ) -> None:
-        if raw is not None:
-            self._raw = [(k.decode("latin-1").lower() if isinstance(k, bytes) else k.lower(),
-                          v.decode("latin-1") if isinstance(v, bytes) else v) for k, v in raw]
-        elif headers is not None:
-            self._raw = [(k.lower(), v) for k, v in headers.items()]
-        else:
-            self._raw = []
-        self._first: Optional[Dict[str, str]] = None
-
-    @property
-    def raw(self) -> List[Tuple[bytes, bytes]]:
-        return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in self._raw]
-
-    def _index(self) -> Dict[str, str]:
-        if self._first is None:
-            d: Dict[str, str] = {}
-            for k, v in self._raw:
-                d.setdefault(k, v)
-            self._first = d
-        return self._first
-
-    def getlist(self, key: str) -> List[str]:
-        key = key.lower()
-        return [v for k, v in self._raw if k == key]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self._index().get(key.lower(), default)
-
-    def __getitem__(self, key: str) -> str:
-        return self._index()[key.lower()]
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key.lower() in self._index()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._index())
-
-    def __len__(self) -> int:
-        return len(self._index())
-
-    def keys(self):  # type: ignore[override]
-        return [k for k, _ in self._raw]
-
-    def values(self):  # type: ignore[override]
-        return [v for _, v in self._raw]
-
-    def items(self):  # type: ignore[override]
-        return list(self._raw)
-
-    def mutablecopy(self) -> "Headers":
-        h = Headers()
-        h._raw = list(self._raw)
-        return h
-
-    def __eq__(self, other: Any) -> bool:
-        return isinstance(other, Headers) and sorted(self._raw) == sorted(other._raw)
-
-    def __repr__(self) -> str:
-        return f"Headers({self._raw!r})"
-
+__all__ = ["Request", "HTTPConnection", "State", "Headers", "QueryParams", "URL", "Address", "FormData",
+           "UploadFile", "ImmutableMultiDict", "cookie_parser"]
 
 def cookie_parser(cookie_string: str) -> Dict[str, str]:
     """Starlette's reading of a ``Cookie`` header (lenient, as browsers send them)."""
@@ -162,55 +22,6 @@ def cookie_parser(cookie_string: str) -> Dict[str, str]:
         if key or val:
             cookie_dict[key] = _http_cookies._unquote(val)  # type: ignore[attr-defined]
     return cookie_dict
-
-
-class URL:
-    """The request URL: ``scheme``, ``netloc``, ``hostname``, ``port``, ``path``, ``query``, ``str()``."""
-
-    def __init__(self, url: str = "") -> None:
-        self._url = url
-        self._parts = urlsplit(url)
-
-    scheme = property(lambda self: self._parts.scheme)
-    netloc = property(lambda self: self._parts.netloc)
-    path = property(lambda self: self._parts.path)
-    query = property(lambda self: self._parts.query)
-    fragment = property(lambda self: self._parts.fragment)
-    hostname = property(lambda self: self._parts.hostname)
-    port = property(lambda self: self._parts.port)
-    username = property(lambda self: self._parts.username)
-    password = property(lambda self: self._parts.password)
-
-    @property
-    def is_secure(self) -> bool:
-        return self.scheme in ("https", "wss")
-
-    def replace(self, **kwargs: Any) -> "URL":
-        if "hostname" in kwargs or "port" in kwargs:
-            host = kwargs.pop("hostname", self.hostname) or ""
-            port = kwargs.pop("port", self.port)
-            kwargs["netloc"] = f"{host}:{port}" if port else host
-        return URL(self._parts._replace(**kwargs).geturl())
-
-    def include_query_params(self, **kwargs: Any) -> "URL":
-        params = QueryParams(self.query)
-        d = dict(params.multi_items())
-        d.update({str(k): str(v) for k, v in kwargs.items()})
-        from urllib.parse import urlencode
-
-        return self.replace(query=urlencode(d))
-
-    def __eq__(self, other: Any) -> bool:
-        return str(self) == str(other)
-
-    def __hash__(self) -> int:
-        return hash(self._url)
-
-    def __str__(self) -> str:
-        return self._url
-
-    def __repr__(self) -> str:
-        return f"URL({self._url!r})"
 
 
 class State:
@@ -268,7 +79,7 @@ class Request:
     @property
     def headers(self) -> Headers:
         if self._headers is None:
-            self._headers = Headers(raw=self._data.headers)
+            self._headers = Headers(raw=self._data.headers)  # (bytes, bytes) pairs, names lower-case
         return self._headers
 
     @property
@@ -298,13 +109,10 @@ class Request:
     @property
     def url(self) -> URL:
         if self._url is None:
-            raw_path = self._data.raw_path
-            if isinstance(raw_path, bytes):
-                raw_path = raw_path.decode("latin-1")
             qs = self._data.query_string
             if isinstance(qs, bytes):
                 qs = qs.decode("latin-1")
-            url = f"{str(self.base_url).rstrip('/')}{raw_path}"
+            url = f"{str(self.base_url).rstrip('/')}{self._data.path}"
             if qs:
                 url += "?" + qs
             self._url = URL(url)
@@ -325,15 +133,19 @@ class Request:
     def http_version(self) -> str:
         return getattr(self._data, "http_version", "1.1")
 
-    def url_for(self, name: str, **path_params: Any) -> str:
-        app = self._app
-        for route in getattr(app, "routes", []):
-            if getattr(route, "name", None) == name:
-                path = route.path
-                for k, v in path_params.items():
-                    path = path.replace("{" + k + "}", str(v)).replace("{" + k + ":path}", str(v))
-                return str(self.base_url).rstrip("/") + path
-        raise LookupError(f"no route named {name!r}")
+    def url_for(self, __name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route named ``__name`` with its path parameters filled in."""
+        import re  # noqa: PLC0415
+
+        for route in getattr(self._app, "routes", []):
+            if getattr(route, "name", None) != __name:
+                continue
+            names = set(re.findall(r"{([^}:]+)(?::[^}]*)?}", route.path))
+            if names != set(path_params):
+                continue
+            path = re.sub(r"{([^}:]+)(?::[^}]*)?}", lambda m: str(path_params[m.group(1)]), route.path)
+            return URL(str(self.base_url).rstrip("/") + path)
+        raise LookupError(f'No route exists for name "{__name}" and params "{", ".join(path_params)}".')
 
     # -- body ----------------------------------------------------------------------------------------
     def _body_bytes(self) -> bytes:
@@ -434,36 +246,6 @@ class _Scope(dict):
 
 def parse_form(body: bytes, content_type: str) -> Any:
     """A form body as ``FormData`` (the C++ parser when built, else urlencoded bodies in Python)."""
-    items: List[Tuple[str, Any]]
-    try:
-        from . import _native  # noqa: PLC0415
+    from . import _native  # noqa: PLC0415
 
-        parse = getattr(_native, "parse_form")
-    except (ImportError, AttributeError):
-        parse = None
-    if parse is not None:
-        items = list(parse(body, content_type, 1024 * 1024))
-    elif content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded" or not content_type:
-        items = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
-    else:
-        raise RuntimeError("multipart forms need turboapi._native.parse_form")
-    try:
-        from .datastructures import FormData  # noqa: PLC0415
-
-        return FormData(items)
-    except ImportError:
-        return FormData_(items)
-
-
-class FormData_(ImmutableMultiDict):
-    """A parsed form, until ``turboapi.datastructures.FormData`` exists."""
-
-    __slots__ = ()
-
-    async def close(self) -> None:
-        for _, v in self._list:
-            close = getattr(v, "close", None)
-            if close is not None:
-                r = close()
-                if hasattr(r, "__await__"):
-                    await r
+    return FormData(_native.parse_form(body, content_type, 1024 * 1024))

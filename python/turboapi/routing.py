@@ -312,10 +312,8 @@ def _prepare_response_content(res: Any, *, exclude_unset: bool, exclude_defaults
                         exclude_none=exclude_none)
     model = turbo_model_class()
     if model is not None and isinstance(res, model):
-        try:
-            return res.model_dump(exclude_unset=exclude_unset, exclude_none=exclude_none)
-        except TypeError:
-            return res.model_dump()
+        return res.model_dump(by_alias=True, exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,
+                              exclude_none=exclude_none)
     if isinstance(res, list):
         return [_prepare_response_content(x, exclude_unset=exclude_unset, exclude_defaults=exclude_defaults,
                                           exclude_none=exclude_none) for x in res]
