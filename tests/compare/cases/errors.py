@@ -14,7 +14,7 @@ CASES = [
     G("ok", "/ok"),
     *[G(f"http-{v}", f"/http/{v}") for v in
       ["404", "400-str", "400-dict", "400-list", "400-int", "400-none", "403-default-detail", "headers",
-       "401-www-authenticate", "500", "503-retry", "unicode", "async", "409-status-handler"]],
+       "401-www-authenticate", "500", "503-retry", "unicode", "async", "409-status-handler", "204", "304-headers", "999"]],
     G("custom-unicorn", "/custom/unicorn/yolo"),
     G("custom-unicorn-encoded", "/custom/unicorn/a%20b"),
     G("custom-special-unicorn-subclass", "/custom/special-unicorn"),

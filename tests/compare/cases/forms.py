@@ -70,6 +70,12 @@ CASES = [
     P("with-form-missing-file", "/file/with-form", multipart=[("token", "t"), ("count", "2")]),
     P("with-form-bad-count", "/file/with-form", multipart=[("token", "t"), ("count", "two"), ("file", TXT)]),
     P("with-form-missing-all", "/file/with-form", multipart=[("z", "z")]),
+    P("upload-large", "/file/upload", multipart=[("file", ("big.bin", bytes(range(256)) * 8192, "application/x-big"))]),
+    P("upload-part-charset", "/file/upload", multipart=[("file", ("c.txt", "é".encode("latin-1"), "text/plain; charset=latin-1"))]),
+    P("upload-empty-filename", "/file/upload", multipart=[("file", ("", b"abc", "text/plain"))]),
+    P("login-field-is-file", "/form/login", multipart=[("username", ("u.txt", b"u", "text/plain")), ("password", "p")]),
+    P("login-unicode-values", "/form/login", multipart=[("username", "ünï"), ("password", "✓✓")]),
+    P("login-extra-fields", "/form/login", form={"username": "a", "password": "b", "other": "c"}),
     # malformed multipart
     P("multipart-no-boundary", "/file/upload", body=b"--x\r\n\r\n", headers={"Content-Type": "multipart/form-data"}),
     P("multipart-wrong-boundary", "/file/upload",

@@ -40,4 +40,7 @@ CASES = [
     G("cookie-on-html", "/cookie/on-html"),
     G("headers-list-values", "/headers/list-values"),
     G("headers-content-type-override", "/headers/content-type-override"),
+    *[G(f"more-{v}", f"/more/{v}") for v in
+      ["nested-filter", "by-alias", "by-alias-off", "bytes", "set", "204-with-value", "304", "response-304",
+       "json-none", "json-status-204", "dict-int-keys", "model-exclude-unset-nested"]],
 ]

@@ -47,6 +47,8 @@ CASES = [
     G("users-me-first", "/users/me"),
     G("users-id", "/users/42"),
     G("users-empty-404", "/users/"),
+    G("users-id-slash-redirect", "/users/42/"),
+    G("users-me-slash-redirect-query", "/users/me/?a=b"),
     G("conv-int", "/conv/12"),
     G("conv-int-not-digits-404", "/conv/abc"),
     G("conv-int-negative-404", "/conv/-1"),

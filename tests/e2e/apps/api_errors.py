@@ -192,6 +192,21 @@ def validation_body(item: Item):
     return item
 
 
+@app.get("/http/204")
+def http_204():
+    raise HTTPException(status_code=204)
+
+
+@app.get("/http/304-headers")
+def http_304():
+    raise HTTPException(status_code=304, headers={"ETag": '"v1"'})
+
+
+@app.get("/http/999")
+def http_999():
+    raise HTTPException(status_code=599, detail="nonstandard")
+
+
 @app.get("/ok")
 def ok():
     return {"ok": True}

@@ -27,6 +27,8 @@ def describe(request: Request) -> dict:
         "x_multi": request.headers.getlist("x-multi"),
         "has_host": "host" in request.headers,
         "missing_header": request.headers.get("x-missing", "dflt"),
+        "header_items": [list(kv) for kv in request.headers.items()],
+        "query_str": str(request.query_params),
     }
 
 

@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import List, Optional
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api_compat import (FastAPI, FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse,
                         Response, StreamingResponse)
@@ -495,3 +495,81 @@ def headers_list_values():
 @app.get("/headers/content-type-override")
 def headers_content_type_override():
     return Response("{}", headers={"Content-Type": "application/vnd.custom+json"})
+
+
+class Inner(BaseModel):
+    a: int
+    secret: str = "hidden"
+
+
+class InnerPublic(BaseModel):
+    a: int
+
+
+class Outer(BaseModel):
+    inner: InnerPublic
+    items: List[InnerPublic] = []
+
+
+class Aliased(BaseModel):
+    full_name: str = Field(alias="fullName")
+
+
+@app.get("/more/nested-filter", response_model=Outer)
+def more_nested_filter():
+    return {"inner": {"a": 1, "secret": "s"}, "items": [{"a": 2, "secret": "t"}], "extra": 1}
+
+
+@app.get("/more/by-alias", response_model=Aliased)
+def more_by_alias():
+    return {"fullName": "Ann"}
+
+
+@app.get("/more/by-alias-off", response_model=Aliased, response_model_by_alias=False)
+def more_by_alias_off():
+    return {"fullName": "Ann"}
+
+
+@app.get("/more/bytes")
+def more_bytes():
+    return b"raw-bytes"
+
+
+@app.get("/more/set")
+def more_set():
+    return {"s": {1}}
+
+
+@app.get("/more/204-with-value", status_code=204)
+def more_204_with_value():
+    return {"ignored": True}
+
+
+@app.get("/more/304", status_code=304)
+def more_304():
+    return None
+
+
+@app.get("/more/response-304")
+def more_response_304():
+    return Response(status_code=304, headers={"ETag": '"abc"'})
+
+
+@app.get("/more/json-none")
+def more_json_none():
+    return JSONResponse(None)
+
+
+@app.get("/more/json-status-204")
+def more_json_status_204():
+    return JSONResponse({"x": 1}, status_code=204)
+
+
+@app.get("/more/dict-int-keys")
+def more_dict_int_keys():
+    return {1: "a", 2.5: "b", None: "c", True: "d"}
+
+
+@app.get("/more/model-exclude-unset-nested", response_model=Outer, response_model_exclude_unset=True)
+def more_model_exclude_unset_nested():
+    return Outer(inner=InnerPublic(a=1))

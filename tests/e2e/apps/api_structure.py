@@ -90,6 +90,25 @@ def failing_dep(n: int):
     return n
 
 
+class FixedContentQueryChecker:
+    def __init__(self, fixed_content: str):
+        self.fixed_content = fixed_content
+
+    def __call__(self, q: str = ""):
+        return self.fixed_content in q
+
+
+checker = FixedContentQueryChecker("bar")
+
+
+def needs_token_a(token: str):
+    return token
+
+
+def needs_token_b(token: str, extra: int = 0):
+    return token
+
+
 # --- routes on the app ----------------------------------------------------------------------------
 
 
@@ -160,6 +179,16 @@ def deps_order(own: int, commons: dict = Depends(common_parameters)):
 @app.get("/deps/decorator", dependencies=[Depends(verify_token), Depends(verify_key)])
 def deps_decorator():
     return {"ok": True}
+
+
+@app.get("/deps/callable-instance")
+def deps_callable_instance(fixed_content_included: bool = Depends(checker)):
+    return {"fixed_content_in_query": fixed_content_included}
+
+
+@app.get("/deps/shared-param")
+def deps_shared_param(a: str = Depends(needs_token_a), b: str = Depends(needs_token_b)):
+    return {"a": a, "b": b}
 
 
 # --- routers --------------------------------------------------------------------------------------
