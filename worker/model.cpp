@@ -57,7 +57,9 @@ struct Globals {
 };
 Globals g;
 
-enum class Kind : uint8_t { Str, Int, Float, Bool, Any, List, Dict, Model, Enum };
+// Python: a type C++ does not check itself; the table gives a Python validate(value, loc) ->
+// (value, None) | (None, errors) (turboapi._validation) and C++ calls it.
+enum class Kind : uint8_t { Str, Int, Float, Bool, Any, List, Dict, Model, Enum, Python };
 enum class CopyMode : uint8_t { Share, EmptyList, EmptyDict, DeepCopy };
 
 struct Constraints {
@@ -120,9 +122,9 @@ bool parse_spec(PyObject* t, TypeSpec& out) {
     const char* kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(t, 0));
     if (!kind) return false;
     static constexpr std::pair<const char*, Kind> kKinds[] = {
-        {"str", Kind::Str},   {"int", Kind::Int},     {"float", Kind::Float},
-        {"bool", Kind::Bool}, {"any", Kind::Any},     {"list", Kind::List},
-        {"dict", Kind::Dict}, {"model", Kind::Model}, {"enum", Kind::Enum},
+        {"str", Kind::Str},   {"int", Kind::Int},       {"float", Kind::Float}, {"bool", Kind::Bool},
+        {"any", Kind::Any},   {"list", Kind::List},     {"dict", Kind::Dict},   {"model", Kind::Model},
+        {"enum", Kind::Enum}, {"python", Kind::Python},
     };
     bool known = false;
     for (const auto& [n, k] : kKinds)
@@ -173,6 +175,10 @@ bool parse_spec(PyObject* t, TypeSpec& out) {
         // Built now so that a broken nested model fails at the outer model's first use; a model
         // that refers to itself finds its capsule already registered.
         if (!schema_of(a)) return false;
+        break;
+    case Kind::Python:
+        if (!PyCallable_Check(a)) return set_error(PyExc_TypeError, "bad python validator");
+        out.cls = a;
         break;
     case Kind::Enum:
         if (!PyTuple_Check(b) || PyTuple_GET_SIZE(b) != 4) return set_error(PyExc_TypeError, "bad enum spec");
@@ -316,6 +322,8 @@ private:
     PyObject* list_value(const TypeSpec& t, PyObject* v);
     PyObject* dict_value(const TypeSpec& t, PyObject* v);
     PyObject* enum_value(const TypeSpec& t, PyObject* v);
+    PyObject* python_value(const TypeSpec& t, PyObject* v);
+    PyObject* make_loc();
     PyObject* copy_instance(PyObject* v);
     bool extra_keys(const ModelSchema& s, PyObject* src);
     bool numeric_ok(const Constraints& c, PyObject* v);
@@ -343,21 +351,10 @@ PyObject* Validator::fail_obj(PyObject* msg, const char* type, PyObject* ctx_key
         Py_DECREF(msg);
         return nullptr;
     }
-    const Py_ssize_t np = prefix_ ? PyTuple_GET_SIZE(prefix_) : 0;
-    PyObject* loc = PyTuple_New(np + Py_ssize_t(loc_.size()));
+    PyObject* loc = make_loc();
     PyObject* err = PyDict_New();
     PyObject* type_str = PyUnicode_FromString(type);
     bool ok = loc && err && type_str;
-    for (Py_ssize_t i = 0; ok && i < np; ++i)
-        PyTuple_SET_ITEM(loc, i, Py_NewRef(PyTuple_GET_ITEM(prefix_, i)));
-    for (size_t i = 0; ok && i < loc_.size(); ++i) {
-        PyObject* part = loc_[i].key ? Py_NewRef(loc_[i].key) : PyLong_FromSsize_t(loc_[i].index);
-        if (!part) {
-            ok = false;
-            break;
-        }
-        PyTuple_SET_ITEM(loc, np + Py_ssize_t(i), part);
-    }
     ok = ok && PyDict_SetItem(err, g.k_loc, loc) == 0 && PyDict_SetItem(err, g.k_msg, msg) == 0 &&
          PyDict_SetItem(err, g.k_type, type_str) == 0;
     if (ok && ctx_key) {
@@ -370,6 +367,53 @@ PyObject* Validator::fail_obj(PyObject* msg, const char* type, PyObject* ctx_key
     Py_XDECREF(err);
     Py_XDECREF(type_str);
     Py_DECREF(msg);
+    return nullptr;
+}
+
+PyObject* Validator::make_loc() {
+    const Py_ssize_t np = prefix_ ? PyTuple_GET_SIZE(prefix_) : 0;
+    PyObject* loc = PyTuple_New(np + Py_ssize_t(loc_.size()));
+    if (!loc) return nullptr;
+    for (Py_ssize_t i = 0; i < np; ++i)
+        PyTuple_SET_ITEM(loc, i, Py_NewRef(PyTuple_GET_ITEM(prefix_, i)));
+    for (size_t i = 0; i < loc_.size(); ++i) {
+        PyObject* part = loc_[i].key ? Py_NewRef(loc_[i].key) : PyLong_FromSsize_t(loc_[i].index);
+        if (!part) {
+            Py_DECREF(loc);
+            return nullptr;
+        }
+        PyTuple_SET_ITEM(loc, np + Py_ssize_t(i), part);
+    }
+    return loc;
+}
+
+PyObject* Validator::python_value(const TypeSpec& t, PyObject* v) {
+    PyObject* loc = make_loc();
+    if (!loc) return nullptr;
+    PyObject* r = PyObject_CallFunctionObjArgs(t.cls, v, loc, nullptr);
+    Py_DECREF(loc);
+    if (!r) return nullptr;
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 2) {
+        Py_DECREF(r);
+        PyErr_SetString(PyExc_TypeError, "a field validator must return (value, errors)");
+        return nullptr;
+    }
+    PyObject* errors = PyTuple_GET_ITEM(r, 1);
+    if (errors == Py_None || (PyList_Check(errors) && PyList_GET_SIZE(errors) == 0)) {
+        PyObject* value = Py_NewRef(PyTuple_GET_ITEM(r, 0));
+        Py_DECREF(r);
+        return value;
+    }
+    // The validator's errors carry their full locations already (it was given ours).
+    bool ok = errors_ || (errors_ = PyList_New(0));
+    if (ok) {
+        PyObject* seq = PySequence_Fast(errors, "errors must be a list");
+        ok = seq != nullptr;
+        for (Py_ssize_t i = 0; ok && i < PySequence_Fast_GET_SIZE(seq); ++i)
+            ok = PyList_Append(errors_, PySequence_Fast_GET_ITEM(seq, i)) == 0;
+        Py_XDECREF(seq);
+    }
+    Py_DECREF(r);
     return nullptr;
 }
 
@@ -558,6 +602,8 @@ PyObject* Validator::value(const TypeSpec& t, PyObject* v) {
     }
     case Kind::Enum:
         return enum_value(t, v);
+    case Kind::Python:
+        return python_value(t, v);
     }
     return nullptr;
 }

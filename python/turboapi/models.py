@@ -26,6 +26,11 @@ How it is wired:
   set per instance).
 - ``_native.validate_model(cls, data) -> (instance, None) | (None, errors)`` is the request path;
   ``Model(**data)``, ``model_validate`` and ``parse_obj`` call the same C++ code.
+- C++ checks str, int, float, bool, Any, list, dict, nested models, Optional and Enum itself. Other
+  annotations (unions, set, tuple, bytes, Literal, datetime, UUID, Decimal...) are checked by the
+  validator ``turboapi._validation.build_validator`` compiles for them, called from C++.
+- Settings (``class Config`` or ``model_config``): ``extra`` ("ignore"/"forbid"),
+  ``allow_population_by_field_name``/``populate_by_name``, ``title``, ``schema_extra``.
 """
 
 from __future__ import annotations
@@ -226,7 +231,7 @@ _LIST_CONS = ("min_items", "max_items")
 class _Spec:
     """A field's type, analysed once (kept for the schema and model_dump)."""
 
-    __slots__ = ("kind", "nullable", "cons", "item", "key", "cls", "regex")
+    __slots__ = ("kind", "nullable", "cons", "item", "key", "cls", "regex", "validator")
 
     def __init__(self, kind: str, nullable: bool = False) -> None:
         self.kind = kind
@@ -236,6 +241,7 @@ class _Spec:
         self.key: Optional[_Spec] = None
         self.cls: Any = None
         self.regex: Any = None
+        self.validator: Any = None  # kind "python": validate(value, loc) -> (value, errors)
 
     def table(self) -> tuple:
         c = self.cons
@@ -259,6 +265,8 @@ class _Spec:
             msg = f"value is not a valid enumeration member; permitted: {permitted}"
             info = (self.cls._value2member_map_, msg, members, issubclass(self.cls, int))
             return (self.kind, self.nullable, cons, self.cls, info)
+        if self.kind == "python":
+            return (self.kind, self.nullable, None, self.validator, None)
         return (self.kind, self.nullable, cons, None, None)
 
 
@@ -273,9 +281,12 @@ def _analyse(tp: Any, cons: Dict[str, Any], used: set, where: str) -> _Spec:
         return _Spec("any", True)
     if origin is Union or origin is types.UnionType:
         rest = [a for a in args if a is not _NoneType]
-        if len(rest) == len(args) or len(rest) != 1:
-            raise TypeError(f"{where}: unions other than Optional[X] are not supported: {tp!r}")
-        spec = _analyse(rest[0], cons, used, where)
+        if len(rest) != 1:
+            spec = _python_spec(Union[tuple(rest)], cons, used, where)  # type: ignore[arg-type]
+        else:
+            spec = _analyse(rest[0], cons, used, where)
+        if len(rest) == len(args):
+            return spec
         spec.nullable = True
         return spec
     if tp is list or tp is List or origin is list:
@@ -316,7 +327,25 @@ def _analyse(tp: Any, cons: Dict[str, Any], used: set, where: str) -> _Spec:
         return spec
     if isinstance(tp, str) or isinstance(tp, typing.ForwardRef):
         raise NameError(f"{where}: unresolved forward reference {tp!r}")
-    raise TypeError(f"{where}: type {tp!r} is not supported by turboapi.Model")
+    return _python_spec(tp, cons, used, where)
+
+
+def _python_spec(tp: Any, cons: Dict[str, Any], used: set, where: str) -> _Spec:
+    """Types C++ does not check itself (Union, set, tuple, bytes, Literal, datetime, UUID,
+    Decimal, pydantic models...): the field calls turboapi._validation's validator for the type,
+    which has pydantic 1's rules too (and hands the rarer types to pydantic itself)."""
+    from ._validation import build_validator
+
+    try:
+        validator = build_validator(tp, cons, where.rpartition(".")[2], allow_none=False)
+    except TypeError as e:
+        raise TypeError(f"{where}: type {tp!r} is not supported by turboapi.Model ({e})") from None
+    used.update(cons)
+    spec = _Spec("python")
+    spec.cls = tp
+    spec.cons = dict(cons)
+    spec.validator = validator
+    return spec
 
 
 class _FieldDef:
@@ -454,6 +483,8 @@ def _resolve_refs(tp: Any, globalns: dict, localns: dict) -> Any:
         return _resolve_refs(eval(tp, globalns, localns), globalns, localns)  # noqa: S307
     if isinstance(tp, typing.ForwardRef):
         return _resolve_refs(eval(tp.__forward_arg__, globalns, localns), globalns, localns)  # noqa: S307
+    if typing.get_origin(tp) is typing.Literal:
+        return tp  # its strings are values, not forward references
     args = typing.get_args(tp)
     if not args or not any(isinstance(a, (str, typing.ForwardRef)) or typing.get_args(a) for a in args):
         return tp
@@ -1001,6 +1032,8 @@ def _type_schema(spec: _Spec, ctx: _SchemaCtx, overrides: bool, f: _FieldDef, to
         return out
     if kind == "any":
         return {}
+    if kind == "python":
+        return _pydantic_type_schema(spec, ctx)
     if kind == "model":
         cls = spec.cls
         if cls not in ctx.known:
@@ -1051,6 +1084,25 @@ def _type_schema(spec: _Spec, ctx: _SchemaCtx, overrides: bool, f: _FieldDef, to
         ):
             if c.get(attr) is not None:
                 out[kw] = c[attr]
+    return out
+
+
+def _pydantic_type_schema(spec: _Spec, ctx: _SchemaCtx) -> Dict[str, Any]:
+    """The schema of a type C++ leaves to Python, as pydantic 1 writes it (when pydantic is
+    installed; {} otherwise)."""
+    try:
+        import pydantic
+    except ImportError:
+        return {}
+    try:
+        field = pydantic.Field(..., **{k: v for k, v in spec.cons.items()})
+        s = pydantic.create_model("_TurboField", x=(spec.cls, field)).schema(ref_template=ctx.ref_template)
+    except Exception:  # noqa: BLE001 - a type pydantic cannot describe (e.g. a Union of turboapi Models)
+        return {}
+    out = dict(s["properties"]["x"])
+    out.pop("title", None)
+    for name, d in s.get("definitions", {}).items():
+        ctx.definitions.setdefault(name, d)
     return out
 
 

@@ -14,7 +14,10 @@ import pickle
 import sys
 from enum import Enum, IntEnum
 from types import SimpleNamespace
-from typing import Any, Dict, List, Optional, Union
+import datetime
+import decimal
+import uuid
+from typing import Any, Dict, List, Literal, Optional, Set, Tuple, Union
 
 import pytest
 
@@ -135,6 +138,22 @@ def define(Base, Field):
         user_id: int = Field(..., alias="userId")
         name: str = "n"
         sub: Optional[User] = None
+
+    class Extras(Base):
+        u: Union[int, str] = 0
+        s: set = set()
+        si: Set[int] = set()
+        t: Tuple[int, ...] = ()
+        tf: Tuple[int, str] = (0, "")
+        by: bytes = b""
+        lit: Literal["a", "b"] = "a"
+        dt: datetime.datetime = None
+        d: datetime.date = None
+        uid: uuid.UUID = None
+        dec: decimal.Decimal = None
+        ou: Optional[Union[int, List[str]]] = None
+        lu: List[Union[int, Color]] = []
+        cu: Union[int, str] = Field(0, gt=0)
 
     class Node(Base):
         value: int
@@ -563,11 +582,6 @@ def test_pattern_alias_and_annotated():
 
 
 def test_unsupported_and_unenforced():
-    with pytest.raises(TypeError, match="not supported"):
-
-        class A(Model):
-            a: Union[int, str]
-
     with pytest.raises(ValueError, match="not enforced: gt"):
 
         class B(Model):
@@ -700,3 +714,24 @@ def test_config_many_extra_keys_and_model_config():
         class Allow(Model):
             model_config = {"extra": "allow"}
             a: int
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"u": "1", "s": [1, "a"], "si": ["1", 2], "t": [1, "2"], "tf": ["1", 2], "by": "x", "lit": "b"},
+        {"u": [], "si": ["x"], "t": "x", "tf": [1], "by": 5, "lit": "c"},
+        {"dt": "2020-01-02T03:04:05Z", "d": "2020-01-02", "uid": "12345678-1234-5678-1234-567812345678", "dec": "1.5"},
+        {"dt": "x", "d": 5, "uid": "x", "dec": "x"},
+        {"ou": "x", "lu": [1, "red", "x", None]},
+        {"ou": ["a", 1], "lu": "x"},
+        {"cu": "x"},
+        {"cu": -1},
+        {"cu": 5},
+        {"u": None, "dt": None},
+    ],
+    ids=repr,
+)
+def test_types_checked_in_python(data):
+    check("Extras", data)
