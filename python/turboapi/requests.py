@@ -248,4 +248,8 @@ def parse_form(body: bytes, content_type: str) -> Any:
     """A form body as ``FormData`` (the C++ parser when built, else urlencoded bodies in Python)."""
     from . import _native  # noqa: PLC0415
 
-    return FormData(_native.parse_form(body, content_type, 1024 * 1024))
+    try:
+        items = _native.parse_form(body, content_type, 1024 * 1024, allow_truncated=True)
+    except TypeError:  # a parser built before allow_truncated
+        items = _native.parse_form(body, content_type, 1024 * 1024)
+    return FormData(items)

@@ -44,7 +44,7 @@ from .responses import JSONResponse, Response
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
 
 # What the C++ converter supports today (worker/app.cpp). Widen these as app.cpp learns more.
-NATIVE_SOURCES = {"path", "query", "header"}
+NATIVE_SOURCES = {"path", "query", "header", "cookie"}
 NATIVE_QUERY_LISTS = False
 NATIVE_MODEL_BODY = False
 # C++ answers a JSON ``null`` body with "value is not a valid dict" where FastAPI says "field required",
@@ -348,7 +348,13 @@ _JSON_TYPES: Dict[str, bool] = {}
 def _read_body(request: Request, is_form: bool) -> Any:
     try:
         if is_form:
-            return request._form_sync()
+            try:
+                return request._form_sync()
+            except ValueError as e:
+                detail = getattr(e, "detail", None)
+                if detail is None:
+                    raise
+                raise HTTPException(status_code=400, detail=detail) from e
         body = request._body_bytes()
         if not body:
             return None
@@ -396,10 +402,11 @@ def build_handler(route: APIRoute, app: Any) -> Callable[[Any], Any]:
 
     async def run(data: Any) -> Any:
         request = Request(data, app)
-        stack = AsyncExitStack() if needs_stack else None
+        overrides = None if no_deps else overrides_provider.dependency_overrides
+        stack = AsyncExitStack() if (needs_stack or overrides) else None
         try:
             body = _read_body(request, is_form) if has_body else None
-            ctx = SolveContext(request, body, stack, None if no_deps else overrides_provider.dependency_overrides)
+            ctx = SolveContext(request, body, stack, overrides)
             values, errors = await solve_dependencies(ctx, dependant)
             if errors:
                 raise RequestValidationError(errors, body=body)
