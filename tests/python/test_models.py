@@ -735,3 +735,12 @@ def test_config_many_extra_keys_and_model_config():
 )
 def test_types_checked_in_python(data):
     check("Extras", data)
+
+
+def test_validation_error_text_matches_pydantic():
+    data = {"name": "x", "price": "p", "c": "A", "count": -1, "owner": {"age": "z"}}
+    with pytest.raises(ValidationError) as e:
+        T.Item(**data)
+    with pytest.raises(pydantic.ValidationError) as pe:
+        P.Item(**data)
+    assert str(e.value) == str(pe.value)
