@@ -1,7 +1,7 @@
 """Request bodies: JSON dicts, lists, pydantic models (nested, lists, Optional, defaults), several
 bodies, Body(embed=True), dataclasses; and every way a body can be wrong."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 JSON = {"Content-Type": "application/json"}
 
@@ -174,3 +174,5 @@ CASES += [
     P("typed-union-str", "/typed-dict", {"fullName": "x", "either": "abc", "uid": "12345678123456781234567812345678"}),
     P("typed-union-float", "/typed-dict", {"fullName": "x", "either": 1.9}),
 ]
+
+CASES.append(openapi_case())

@@ -1,7 +1,7 @@
 """HTTPException (detail str/dict/list, headers), exception handlers for classes and for status codes,
 the RequestValidationError override (400 with the errors and the body), unhandled exceptions (500)."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 JSON = {"Content-Type": "application/json"}
 
@@ -38,3 +38,5 @@ CASES = [
     G("validation-body-bad-json", "/validation/body", method="POST", body=b'{"name":', headers=JSON),
     G("validation-body-list", "/validation/body", method="POST", json=[1, 2]),
 ]
+
+CASES.append(openapi_case())

@@ -1,6 +1,6 @@
 """Form fields and file uploads, urlencoded and multipart, with every missing/malformed variant."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -93,3 +93,5 @@ CASES = [
       headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}),
     Case(name="form-wrong-method", path="/form/login", method="GET"),
 ]
+
+CASES.append(openapi_case())

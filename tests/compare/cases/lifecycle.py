@@ -1,7 +1,7 @@
 """Startup events (state read by a route) and background tasks (files the server's app writes into
 its own $COMPARE_TMP, read after the response)."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 
 def G(name, path, method="GET", **kw):
@@ -18,3 +18,5 @@ CASES = [
     G("bg-failing-task-stops-the-rest", "/bg/after-error-then"),
     G("bg-server-still-serves", "/state"),
 ]
+
+CASES.append(openapi_case())

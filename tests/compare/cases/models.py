@@ -1,6 +1,6 @@
 """turboapi.Model (validated in C++) against the same pydantic model under FastAPI: same 200s, same 422s."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 JSON = {"Content-Type": "application/json"}
 
@@ -79,3 +79,5 @@ CASES = [
     P("optional-present", "/optional", ITEM),
     P("optional-bad", "/optional", {"price": "x"}),
 ]
+
+CASES.append(openapi_case())

@@ -1,6 +1,6 @@
 """Path, query, header and cookie parameters: conversions, constraints and every 422."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 
 def G(name, path, **kw):
@@ -218,3 +218,5 @@ CASES += [
     G("cookie-empty-value", "/cookie/basic", headers={"Cookie": "session="}),
     G("cookie-no-equals", "/cookie/basic", headers={"Cookie": "session"}),
 ]
+
+CASES.append(openapi_case())

@@ -1,6 +1,6 @@
 """Path templates with a parameter inside a segment."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 
 def G(name, path, method="GET", **kw):
@@ -21,3 +21,5 @@ CASES = [
     G("range-negative", "/range/1--5"),
     G("plain", "/plain/x.json"),
 ]
+
+CASES.append(openapi_case())

@@ -1,6 +1,6 @@
 """The Request object as handlers see it."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 JSON = {"Content-Type": "application/json"}
 
@@ -44,3 +44,5 @@ CASES = [
     G("url-for", "/url-for/me"),
     G("url-for-host", "/url-for/me", headers={"Host": "api.example.com"}),
 ]
+
+CASES.append(openapi_case())

@@ -1,6 +1,6 @@
 """Return values, status_code=, response_model=, every response class, streaming, files, cookies."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 
 def G(name, path, method="GET", **kw):
@@ -44,3 +44,5 @@ CASES = [
       ["nested-filter", "by-alias", "by-alias-off", "bytes", "set", "204-with-value", "304", "response-304",
        "json-none", "json-status-204", "dict-int-keys", "model-exclude-unset-nested"]],
 ]
+
+CASES.append(openapi_case())

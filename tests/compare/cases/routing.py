@@ -1,6 +1,6 @@
 """Routing: methods, 404/405, trailing-slash 307, HEAD/OPTIONS, convertors, route order, docs pages."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 
 def G(name, path, method="GET", **kw):
@@ -71,3 +71,5 @@ CASES = [
     G("docs-post-405", "/docs", "POST"),
     G("docs-head", "/docs", "HEAD"),
 ]
+
+CASES.append(openapi_case())

@@ -3,7 +3,7 @@ query and cookie; missing/invalid credentials give FastAPI's 401/403 with the sa
 
 import base64
 
-from harness import Case
+from harness import Case, openapi_case
 
 
 def G(name, path, method="GET", **kw):
@@ -76,3 +76,5 @@ CASES = [
     G("key-all-ok", "/key/all?api_key=q", headers={"X-API-Key": "h", "Cookie": "session=c"}),
     G("key-all-missing", "/key/all"),
 ]
+
+CASES.append(openapi_case())

@@ -1,6 +1,6 @@
 """Routers, include_router prefixes, router/app/decorator dependencies, Depends in all its forms."""
 
-from harness import Case
+from harness import Case, openapi_case
 
 TOKEN = {"X-Token": "fake-super-secret-token"}
 KEY = {"X-Key": "fake-super-secret-key"}
@@ -66,3 +66,5 @@ CASES = [
     G("admin-missing-token", "/admin/", "POST"),
     G("admin-get-405", "/admin/", headers=TOKEN),
 ]
+
+CASES.append(openapi_case())
