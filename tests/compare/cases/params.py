@@ -219,4 +219,25 @@ CASES += [
     G("cookie-no-equals", "/cookie/basic", headers={"Cookie": "session"}),
 ]
 
+CASES += [
+    G("typed-all", "/typed/query?when=2024-01-02T03:04:05&day=2024-02-29&uid=12345678-1234-5678-1234-567812345678"
+      "&dec=1.10&t=12:30&td=90"),
+    G("typed-none", "/typed/query"),
+    G("typed-datetime-z", "/typed/query?when=2024-01-02T03:04:05Z"),
+    G("typed-datetime-offset", "/typed/query?when=2024-01-02T03:04:05.5%2B05:30"),
+    G("typed-datetime-space", "/typed/query?when=2024-01-02%2003:04"),
+    G("typed-datetime-epoch", "/typed/query?when=1700000000&day=1700000000"),
+    G("typed-uuid-hex", "/typed/query?uid=12345678123456781234567812345678"),
+    G("typed-uuid-braces", "/typed/query?uid=%7B12345678-1234-5678-1234-567812345678%7D"),
+    G("typed-decimal-exp", "/typed/query?dec=1e3"),
+    G("typed-td-iso", "/typed/query?td=P1DT2H"),
+    G("typed-td-hms", "/typed/query?td=01:02:03"),
+    G("typed-all-bad", "/typed/query?when=x&day=2023-02-29&uid=zz&dec=abc&t=25:00&td=soon"),
+    G("typed-path-uuid", "/typed/path/12345678-1234-5678-1234-567812345678"),
+    G("typed-path-uuid4", "/typed/path/9b2f7a38-2d8e-4d44-9c2f-3a7c1a0e5f11"),
+    G("typed-path-uuid-bad", "/typed/path/not-a-uuid"),
+    G("typed-list-alias", "/typed/list-alias?item-tags=a&item-tags=bb"),
+    G("typed-list-alias-too-long-item", "/typed/list-alias?item-tags=abcd"),
+]
+
 CASES.append(openapi_case())

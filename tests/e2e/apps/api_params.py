@@ -4,6 +4,9 @@ No Annotated[...] markers: the oracle, FastAPI 0.92, ignores Query()/Path()/Head
 Annotated (support came in FastAPI 0.95), so its answers there are not the behaviour to copy.
 """
 
+import datetime
+import decimal
+import uuid
 from enum import Enum
 from typing import List, Optional, Union
 
@@ -222,3 +225,23 @@ def cookie_constrained(n: int = Cookie(gt=0)):
 @app.get("/mixed/{item_id}")
 def mixed(item_id: int, q: int, x_h: int = Header(), c: int = Cookie()):
     return {"item_id": item_id, "q": q, "x_h": x_h, "c": c}
+
+
+# --- other scalar types pydantic converts -------------------------------------------------------
+
+
+@app.get("/typed/query")
+def typed_query(when: Optional[datetime.datetime] = None, day: Optional[datetime.date] = None,
+                uid: Optional[uuid.UUID] = None, dec: Optional[decimal.Decimal] = None,
+                t: Optional[datetime.time] = None, td: Optional[datetime.timedelta] = None):
+    return {"when": when, "day": day, "uid": uid, "dec": dec, "t": t, "td": td}
+
+
+@app.get("/typed/path/{uid}")
+def typed_path(uid: uuid.UUID):
+    return {"uid": uid, "version": uid.version}
+
+
+@app.get("/typed/list-alias")
+def typed_list_alias(tags: Optional[List[str]] = Query(None, alias="item-tags", max_length=3)):
+    return {"tags": tags}

@@ -29,6 +29,7 @@ def describe(request: Request) -> dict:
         "missing_header": request.headers.get("x-missing", "dflt"),
         "header_items": [list(kv) for kv in request.headers.items()],
         "query_str": str(request.query_params),
+        "app_title": request.app.title,
     }
 
 

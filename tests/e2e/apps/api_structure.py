@@ -3,6 +3,8 @@ sub-dependencies, cache, yield), app-level dependencies and dependencies=[...]."
 
 from typing import List, Optional
 
+from pydantic import BaseModel
+
 from api_compat import APIRouter, Cookie, Depends, FastAPI, Header, HTTPException, Query, Request
 
 
@@ -189,6 +191,17 @@ def deps_callable_instance(fixed_content_included: bool = Depends(checker)):
 @app.get("/deps/shared-param")
 def deps_shared_param(a: str = Depends(needs_token_a), b: str = Depends(needs_token_b)):
     return {"a": a, "b": b}
+
+
+class Filters(BaseModel):
+    q: Optional[str] = None
+    page: int = 1
+    tags: List[str] = []
+
+
+@app.get("/deps/model-as-query")
+def deps_model_as_query(filters: Filters = Depends()):
+    return filters
 
 
 # --- routers --------------------------------------------------------------------------------------
