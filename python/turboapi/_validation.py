@@ -124,6 +124,11 @@ def _v_str(v: Any, loc: tuple):
 
 
 def _v_int(v: Any, loc: tuple):
+    if v.__class__ is str and len(v) <= _MAX_STR_INT:
+        try:
+            return int(v), None
+        except ValueError:
+            return None, [error(loc, "value is not a valid integer", "type_error.integer")]
     if isinstance(v, int) and not (v is True or v is False):
         return v, None
     if isinstance(v, (str, bytes, bytearray)) and len(v) > _MAX_STR_INT:
@@ -371,7 +376,10 @@ def _turbo_model(tp: type) -> Validator:
         if isinstance(v, tp):
             return v, None
         if not isinstance(v, dict):
-            return None, [error(loc, "value is not a valid dict", "type_error.dict")]
+            try:
+                v = dict(v)  # pydantic 1 accepts anything dict() accepts ([["name", "x"]])
+            except (TypeError, ValueError):
+                return None, [error(loc, "value is not a valid dict", "type_error.dict")]
         return validate_model(tp, v, loc)  # errors located under loc
 
     return validate
@@ -439,6 +447,12 @@ def build_validator(tp: Any, constraints: Optional[Dict[str, Any]] = None, name:
         optional = allow_none or optional
     core = _build_core(inner, c, name)
     return _optional(core) if optional else _not_none(core)
+
+
+def build_core_validator(tp: Any, constraints: Optional[Dict[str, Any]] = None, name: str = "value") -> Validator:
+    """The validator of a value known not to be None (a query, path, header or cookie string)."""
+    inner, _ = unwrap_optional(tp)
+    return _build_core(inner, dict(constraints or {}), name)
 
 
 def _build_core(tp: Any, c: Dict[str, Any], name: str) -> Validator:

@@ -58,6 +58,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 from . import params
 from ._validation import (
+    build_core_validator,
     build_validator,
     is_model_type,
     is_union,
@@ -88,7 +89,7 @@ class ParamField:
 
     __slots__ = ("name", "alias", "in_", "annotation", "type_", "item_type", "required", "default",
                  "field_info", "is_sequence", "embed", "validate", "_copy_default", "native_kind",
-                 "item_native_kind", "has_constraints")
+                 "item_native_kind", "has_constraints", "str_passthrough", "validate_str")
 
     def __init__(self, *, name: str, alias: str, in_: str, annotation: Any, required: bool, default: Any,
                  field_info: params.FieldInfo, is_sequence: bool = False) -> None:
@@ -110,9 +111,12 @@ class ParamField:
         constraints = field_info.constraints()
         self.has_constraints = bool(constraints)
         self.validate = build_validator(annotation, constraints, name)
+        # request strings are never None: skip the Optional wrapper for them
+        self.validate_str = self.validate if is_sequence else build_core_validator(annotation, constraints, name)
         self._copy_default = not _is_immutable(default)
         self.native_kind = None if self.has_constraints else native_kind(inner)
         self.item_native_kind = native_kind(self.item_type) if is_sequence else None
+        self.str_passthrough = not is_sequence and self.native_kind in ("str", "any")
 
     @property
     def location(self) -> str:
@@ -534,7 +538,7 @@ async def solve_dependencies(ctx: SolveContext, dependant: Dependant) -> Tuple[D
     if dependant.path_params:
         _read_params(dependant.path_params, request._data.path_params, values, errors, None)
     if dependant.query_params:
-        _read_params(dependant.query_params, request.query_params, values, errors, "q")
+        _read_params(dependant.query_params, request._query_lookup(), values, errors, "q")
     if dependant.header_params:
         _read_params(dependant.header_params, request.headers, values, errors, "h")
     if dependant.cookie_params:
@@ -571,7 +575,13 @@ def _read_params(fields: List[ParamField], received: Any, values: Dict[str, Any]
             else:
                 values[field.name] = field.get_default()
             continue
-        v, errs = field.validate(value, (field.in_, field.alias))
+        if value.__class__ is str:
+            if field.str_passthrough:
+                values[field.name] = value  # str/Any without constraints: nothing to check
+                continue
+            v, errs = field.validate_str(value, (field.in_, field.alias))
+        else:
+            v, errs = field.validate(value, (field.in_, field.alias))
         if errs:
             errors.extend(errs)
         else:

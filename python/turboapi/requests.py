@@ -5,6 +5,7 @@ import json
 from http import cookies as _http_cookies
 from typing import Any, Dict, List, Optional
 
+from .datastructures import _parse_qsl  # noqa: F401 - the C++ parser when built
 from .datastructures import URL, Address, FormData, Headers, ImmutableMultiDict, QueryParams, UploadFile
 
 __all__ = ["Request", "HTTPConnection", "State", "Headers", "QueryParams", "URL", "Address", "FormData",
@@ -51,7 +52,7 @@ class Request:
     method, path, raw_path, query_string, headers, body, client, http_version, path_params)."""
 
     __slots__ = ("_data", "_app", "_headers", "_query", "_cookies", "_body", "_json", "_form", "_state",
-                 "_url", "_path_params", "scope", "__dict__")
+                 "_url", "_path_params", "_scope", "__dict__")
 
     def __init__(self, data: Any, app: Any = None) -> None:
         self._data = data
@@ -65,7 +66,14 @@ class Request:
         self._state: Optional[State] = None
         self._url: Optional[URL] = None
         self._path_params: Optional[Dict[str, Any]] = None
-        self.scope = _Scope(self)
+        self._scope: Optional[_Scope] = None
+
+    @property
+    def scope(self) -> Dict[str, Any]:
+        """A little of the ASGI scope (type, method, path, query_string, headers, client, app...)."""
+        if self._scope is None:
+            self._scope = _Scope(self)
+        return self._scope
 
     # -- request line ------------------------------------------------------------------------------
     @property
@@ -84,9 +92,17 @@ class Request:
 
     @property
     def query_params(self) -> QueryParams:
-        if self._query is None:
-            self._query = QueryParams(self._data.query_string)
+        if self._query is None or self._query.__class__ is _QueryLookup:
+            self._query = QueryParams(self._query_lookup()._pairs)
         return self._query
+
+    def _query_lookup(self) -> Any:
+        """The query as the parameter resolver reads it (get / getlist), parsed once, without building
+        a full QueryParams."""
+        q = self._query
+        if q is None:
+            q = self._query = _QueryLookup(_parse_qsl(self._data.query_string))
+        return q
 
     @property
     def path_params(self) -> Dict[str, Any]:
@@ -193,6 +209,23 @@ class Request:
 
 
 HTTPConnection = Request
+
+
+class _QueryLookup:
+    __slots__ = ("_pairs", "_dict")
+
+    def __init__(self, pairs: List[Any]) -> None:
+        self._pairs = pairs
+        self._dict: Optional[Dict[str, str]] = None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        d = self._dict
+        if d is None:
+            d = self._dict = dict(self._pairs)
+        return d.get(key, default)
+
+    def getlist(self, key: str) -> List[str]:
+        return [v for k, v in self._pairs if k == key]
 
 
 class _Scope(dict):

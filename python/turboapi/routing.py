@@ -44,7 +44,7 @@ from .responses import JSONResponse, Response
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
 
 # What the C++ converter supports today (worker/app.cpp). Widen these as app.cpp learns more.
-NATIVE_SOURCES = {"path", "query", "header", "cookie"}
+NATIVE_SOURCES = {"path", "query", "header"}
 NATIVE_QUERY_LISTS = False
 NATIVE_MODEL_BODY = False
 # C++ answers a JSON ``null`` body with "value is not a valid dict" where FastAPI says "field required",
@@ -127,7 +127,7 @@ class APIRoute:
         if not callable(endpoint):
             raise TypeError("An endpoint must be a callable")
         self.path = path
-        self.path_format = path
+        self.path_format = re.sub(r"{([^}:]+):[^}]*}", r"{\1}", path)  # "/f/{p:path}" -> "/f/{p}"
         self.endpoint = endpoint
         self.methods: Set[str] = {m.upper() for m in (methods or ["GET"])}
         unknown = self.methods - _METHODS
