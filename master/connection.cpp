@@ -323,7 +323,14 @@ void Connection::render_head(PendingResponse& p, uint16_t status, const std::vec
         if (master_owned(h.name)) continue;
         out.append(h.name).append(": ").append(h.value).append("\r\n");
     }
-    if (with_body) {
+    if (with_body && body_bytes == shm::kUnknownLength) {
+        // A generator's body: chunked for HTTP/1.1; an HTTP/1.0 client reads until the close.
+        if (p.http10)
+            p.close_after = p.close_delimited = true;
+        else
+            out.append("transfer-encoding: chunked\r\n");
+        p.chunked = !p.http10;
+    } else if (with_body) {
         out.append("content-length: ");
         append_number(out, body_bytes);
         out.append("\r\n");
@@ -334,7 +341,7 @@ void Connection::render_head(PendingResponse& p, uint16_t status, const std::vec
         out.append("connection: keep-alive\r\n");
     out.append("\r\n");
     p.status = status;
-    p.body_bytes = with_body && !p.head ? body_bytes : 0;
+    p.body_bytes = with_body && !p.head && body_bytes != shm::kUnknownLength ? body_bytes : 0;
     p.drop_body = !with_body || p.head;
 }
 
@@ -382,6 +389,7 @@ void Connection::stream_begin(uint64_t request_id, const shm::ResponseView& head
     }
     render_head(*p, head.status, head.headers, body_bytes, 0);
     p->streaming = true;
+    p->announced = body_bytes == shm::kUnknownLength ? 0 : body_bytes;
     flush();
 }
 
@@ -390,7 +398,23 @@ void Connection::stream_body(uint64_t request_id, std::string_view data) {
     auto self = shared_from_this();
     PendingResponse* p = find(request_id);
     if (!p || !p->streaming || p->ready) return;
-    if (!p->drop_body) p->data.append(data);
+    if (p->chunked) {
+        if (data.empty()) return; // an empty chunk would end the body
+        p->body_bytes += data.size();
+        if (!p->drop_body) {
+            char size[20];
+            const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+            p->data.append(size, size_t(n)).append(data).append("\r\n");
+        }
+    } else if (p->announced) {
+        // A streamed body with a content-length (FileResponse): never more than announced.
+        if (data.size() > p->announced) data = data.substr(0, p->announced);
+        p->announced -= data.size();
+        if (!p->drop_body) p->data.append(data);
+    } else {
+        if (p->close_delimited) p->body_bytes += data.size(); // (for the access log)
+        if (!p->drop_body) p->data.append(data);
+    }
     if (&pending_.front() == p) flush();
 }
 
@@ -399,6 +423,13 @@ void Connection::stream_end(uint64_t request_id) {
     auto self = shared_from_this();
     PendingResponse* p = find(request_id);
     if (!p || !p->streaming || p->ready) return;
+    if (p->chunked && !p->drop_body) p->data.append("0\r\n\r\n");
+    if (p->announced && !p->drop_body) {
+        // Fewer bytes than the content-length said: the client must not wait for the rest.
+        spdlog::error("the response to {} ended {} bytes short of its content-length; closing the connection",
+                      peer_, p->announced);
+        p->close_after = true;
+    }
     p->ready = true;
     flush();
 }
@@ -406,7 +437,9 @@ void Connection::stream_end(uint64_t request_id) {
 void Connection::stream_abort(uint64_t request_id) {
     PendingResponse* p = find(request_id);
     if (!p || !p->streaming) return;
-    spdlog::error("the worker died while streaming a response to {}; closing the connection", peer_);
+    spdlog::error("a streamed response to {} ended early (its generator failed, or its worker died); "
+                  "closing the connection",
+                  peer_);
     close_now(); // the client sees a short body and a closed connection, never a wrong one
 }
 

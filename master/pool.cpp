@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstring>
 #include <random>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -297,7 +298,7 @@ bool WorkerPool::drain(uint32_t index) {
         if (slot.paused) break;
         shm::FrameHeader h;
         const bool stream =
-            slot.stream.active ||
+            (slot.stream.active && !slot.stream.by_messages) ||
             (!slot.reader.in_message() && slot.reader.peek(h) && (h.flags & shm::kFrameFirst) &&
              !(h.flags & shm::kFrameLast) && h.kind == uint16_t(shm::MessageKind::Response) &&
              h.total_bytes >= kStreamThreshold);
@@ -327,6 +328,11 @@ bool WorkerPool::drain(uint32_t index) {
 void WorkerPool::on_response(uint32_t index, shm::Message& msg) {
     Slot& slot = slots_[index];
     if (msg.meta.generation != slot.generation) return; // from a previous life of the slot
+    if (msg.meta.kind >= uint16_t(shm::MessageKind::StreamHead) &&
+        msg.meta.kind <= uint16_t(shm::MessageKind::StreamAbort)) {
+        on_stream_message(index, msg);
+        return;
+    }
     if (msg.meta.kind != uint16_t(shm::MessageKind::Response)) return;
     auto it = pending_.find(msg.meta.request_id);
     if (it == pending_.end()) return; // cancelled
@@ -389,6 +395,78 @@ void WorkerPool::on_stream_frame(uint32_t index, const shm::FrameHeader& h) {
     }
 }
 
+// A StreamingResponse: the head, then the body as the worker's generator produces it. The request
+// leaves pending_ at the head (a later death aborts the stream and closes the connection, never 502s)
+// and stays in the slot's in-flight count until the end.
+void WorkerPool::on_stream_message(uint32_t index, shm::Message& msg) {
+    Slot& slot = slots_[index];
+    auto& st = slot.stream;
+    const uint64_t id = msg.meta.request_id;
+    switch (shm::MessageKind(msg.meta.kind)) {
+    case shm::MessageKind::StreamHead: {
+        st = {};
+        st.active = true;
+        st.by_messages = true;
+        st.request_id = id;
+        auto it = pending_.find(id);
+        if (it != pending_.end() && it->second.slot == index) {
+            st.conn_id = it->second.conn_id;
+            st.counted = true;
+            pending_.erase(it);
+        }
+        Connection* c = server_.connection(st.conn_id);
+        if (!c) return;
+        uint64_t length = 0;
+        if (msg.payload.size() < sizeof length ||
+            !shm::decode_response(std::string_view(msg.payload).substr(sizeof length), response_)) {
+            spdlog::error("worker {} sent a malformed stream head; answering 500", slot.pid);
+            c->fail(id, 500, "malformed response");
+            st.conn_id = 0;
+            return;
+        }
+        std::memcpy(&length, msg.payload.data(), sizeof length);
+        c->stream_begin(id, response_, length);
+        return;
+    }
+    case shm::MessageKind::StreamChunk: {
+        if (!st.active || !st.by_messages || st.request_id != id) return;
+        Connection* c = server_.connection(st.conn_id);
+        if (!c) return;
+        c->stream_body(id, msg.payload);
+        if (c->backlogged()) {
+            slot.paused = true; // the worker blocks on its full ring until this client reads
+            c->wait_for_drain(index);
+        }
+        return;
+    }
+    case shm::MessageKind::StreamEnd:
+    case shm::MessageKind::StreamAbort:
+        if (!st.active || !st.by_messages || st.request_id != id) return;
+        end_stream(index, msg.meta.kind == uint16_t(shm::MessageKind::StreamAbort));
+        return;
+    default:
+        return;
+    }
+}
+
+// The client of a streaming response went away: tell its worker (a Cancel message in its request
+// ring), so that an endless generator (server-sent events) stops instead of pinning the worker.
+void WorkerPool::cancel_stream(uint64_t request_id) {
+    for (uint32_t i = 0; i < slots_.size(); ++i) {
+        Slot& slot = slots_[i];
+        if (!slot.stream.active || !slot.stream.by_messages || slot.stream.request_id != request_id) continue;
+        slot.stream.conn_id = 0; // whatever it still sends is discarded
+        if (slot.pid <= 0) return;
+        shm::FrameHeader meta{};
+        meta.kind = uint16_t(shm::MessageKind::Cancel);
+        meta.generation = slot.generation;
+        meta.request_id = request_id;
+        slot.outgoing.push_back({meta, std::string(8, '\0'), 0}); // an empty message would not be written
+        pump(i);
+        return;
+    }
+}
+
 void WorkerPool::end_stream(uint32_t index, bool aborted) {
     Slot& slot = slots_[index];
     auto& st = slot.stream;
@@ -414,6 +492,7 @@ void WorkerPool::cancel(uint64_t request_id) {
                 backlog_.erase(b);
                 return;
             }
+        cancel_stream(request_id);
         return;
     }
     Slot& slot = slots_[it->second.slot];

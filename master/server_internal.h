@@ -37,8 +37,11 @@ struct PendingResponse {
     bool interim = false;     // a 100 Continue, not a request's final response
     bool streaming = false;   // a large response whose body arrives in pieces (data holds what is unsent)
     bool streaming_failed = false;
-    bool drop_body = false; // HEAD, 204, 304: the body is counted but not sent
-    std::string data;       // the rendered response, once ready
+    bool chunked = false;         // streamed with transfer-encoding: chunked (length unknown)
+    bool close_delimited = false; // streamed to an HTTP/1.0 client: the close ends the body
+    uint64_t announced = 0;       // streamed with a content-length: the bytes still owed
+    bool drop_body = false;       // HEAD, 204, 304: the body is counted but not sent
+    std::string data;             // the rendered response, once ready
     // Access-log fields, filled only when the access log is on.
     std::string log_request; // "GET /path HTTP/1.1"
     std::string log_referer;
@@ -213,8 +216,9 @@ private:
         struct {
             bool active = false; // between the first and last frame of a streamed response
             uint64_t request_id = 0;
-            uint64_t conn_id = 0; // 0: discard (stale, or the client is gone)
-            bool counted = false; // its request is in in_flight until the stream ends
+            uint64_t conn_id = 0;     // 0: discard (stale, or the client is gone)
+            bool counted = false;     // its request is in in_flight until the stream ends
+            bool by_messages = false; // a StreamHead/Chunk/End sequence, not one fragmented message
         } stream;
     };
     struct Pending {
@@ -233,6 +237,8 @@ private:
     bool drain(uint32_t slot);
     void on_response(uint32_t slot, shm::Message& msg);
     void on_stream_frame(uint32_t slot, const shm::FrameHeader& h);
+    void on_stream_message(uint32_t slot, shm::Message& msg);
+    void cancel_stream(uint64_t request_id);
     void end_stream(uint32_t slot, bool aborted);
     void assign(uint32_t slot, Outgoing&& msg);
     void flush_backlog();

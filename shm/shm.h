@@ -31,7 +31,7 @@
 namespace turbo::shm {
 
 inline constexpr uint64_t kMagic = 0x3149504f4252'5554ULL; // "TURBOPI1" little-endian-ish tag
-inline constexpr uint32_t kVersion = 3;
+inline constexpr uint32_t kVersion = 4;
 inline constexpr size_t kCacheLine = 64;
 inline constexpr size_t kFrameAlign = 8;
 
@@ -53,7 +53,17 @@ enum class MessageKind : uint16_t {
     Request = 1,  // master -> worker: an encoded RequestMessage
     Response = 2, // worker -> master: an encoded ResponseMessage
     Cancel = 3,   // master -> worker: forget request_id (client went away)
+    // A response whose body a generator produces (StreamingResponse): one StreamHead, any number of
+    // StreamChunk messages, then StreamEnd (or StreamAbort when the generator failed). Each is a
+    // complete message; the worker writes nothing else into its ring until the stream ends.
+    StreamHead = 4,  // worker -> master: u64 body length (kUnknownLength: chunked) + encoded head
+    StreamChunk = 5, // worker -> master: body bytes
+    StreamEnd = 6,   // worker -> master: the body is complete
+    StreamAbort = 7, // worker -> master: the body failed midway; the connection must close
 };
+
+/// StreamHead's length when the worker does not know it (sent with chunked transfer-encoding).
+inline constexpr uint64_t kUnknownLength = ~uint64_t(0);
 
 enum FrameFlags : uint16_t {
     kFrameFirst = 1,     // first fragment of a message

@@ -6,7 +6,10 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <csignal>
+#include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/prctl.h>
@@ -117,6 +120,125 @@ bool push(shm::RingWriter& writer, shm::FrameHeader meta, const std::string& pay
     }
 }
 
+// Pushes one complete message of `kind` for the request in `meta`.
+bool push_kind(shm::RingWriter& writer, shm::FrameHeader meta, shm::MessageKind kind,
+               const std::string& payload, Notifier& notifier, const Config& config) {
+    meta.kind = uint16_t(kind);
+    if (!push(writer, meta, payload, notifier, config)) return false;
+    notifier.responses_published();
+    return true;
+}
+
+/// The next body chunk of a StreamingResponse: true with `chunk` set, false at the end (`failed` when
+/// the generator raised or yielded something that is not bytes or str; the traceback is printed).
+bool next_chunk(App& app, PyObject* it, bool is_async, std::string& chunk, bool& failed) {
+    failed = false;
+    PyObject* item = nullptr;
+    if (is_async) {
+        PyObject* step = PyObject_CallMethod(it, "__anext__", nullptr);
+        item = step ? app.await_result(step) : nullptr;
+        Py_XDECREF(step);
+        if (!item && PyErr_ExceptionMatches(PyExc_StopAsyncIteration)) {
+            PyErr_Clear();
+            return false;
+        }
+    } else {
+        item = PyIter_Next(it);
+        if (!item && !PyErr_Occurred()) return false;
+    }
+    if (item && PyBytes_Check(item)) {
+        chunk.assign(PyBytes_AS_STRING(item), size_t(PyBytes_GET_SIZE(item)));
+    } else if (item && PyUnicode_Check(item)) {
+        Py_ssize_t n = 0;
+        const char* text = PyUnicode_AsUTF8AndSize(item, &n);
+        if (text) chunk.assign(text, size_t(n));
+    } else if (item && (PyByteArray_Check(item) || PyMemoryView_Check(item))) {
+        PyObject* b = PyBytes_FromObject(item);
+        if (b) chunk.assign(PyBytes_AS_STRING(b), size_t(PyBytes_GET_SIZE(b)));
+        Py_XDECREF(b);
+    } else if (item) {
+        PyErr_Format(PyExc_TypeError, "a StreamingResponse yielded %.100s; it must yield bytes or str",
+                     Py_TYPE(item)->tp_name);
+    }
+    Py_XDECREF(item);
+    if (PyErr_Occurred()) {
+        spdlog::error("the body iterator of a StreamingResponse failed; the connection will be closed");
+        PyErr_Print();
+        failed = true;
+        return false;
+    }
+    return true;
+}
+
+/// A StreamingResponse: the head, then each chunk as the generator yields it (big ones split), then
+/// the end. Requests that arrive meanwhile wait in `deferred`; a Cancel for this request (its client
+/// left) stops the generator. Returns false when told to quit or orphaned.
+bool stream_response(App& app, Response& response, shm::FrameHeader meta, shm::RingWriter& writer,
+                     shm::RingReader& reader, std::deque<shm::Message>& deferred, shm::SlotStatus& status,
+                     Notifier& notifier, const Config& config) {
+    constexpr size_t kMaxChunkMessage = 64 * 1024;
+    uint64_t length = shm::kUnknownLength;
+    for (const auto& [n, v] : response.headers)
+        if (n == "content-length") {
+            uint64_t parsed = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), parsed);
+            if (ec == std::errc() && end == v.data() + v.size()) length = parsed;
+        }
+    shm::ResponseView view;
+    view.status = response.status;
+    for (const auto& [n, v] : response.headers)
+        view.headers.push_back({n, v});
+    std::string payload(sizeof length, '\0');
+    std::memcpy(payload.data(), &length, sizeof length);
+    shm::encode_response(view, payload);
+    if (!push_kind(writer, meta, shm::MessageKind::StreamHead, payload, notifier, config)) return false;
+
+    py::object stream = std::move(response.stream);
+    const bool is_async = py::hasattr(stream, "__anext__");
+    PyObject* it = is_async ? Py_NewRef(stream.ptr()) : PyObject_GetIter(stream.ptr());
+    bool failed = it == nullptr, cancelled = false;
+    if (failed) PyErr_Print();
+    std::string chunk;
+    shm::Message incoming;
+    while (it && !failed && !cancelled && g_stop != 2) {
+        if (!next_chunk(app, it, is_async, chunk, failed)) break;
+        status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_relaxed); // progress
+        for (size_t off = 0; off < chunk.size(); off += kMaxChunkMessage) {
+            payload.assign(chunk, off, kMaxChunkMessage);
+            if (!push_kind(writer, meta, shm::MessageKind::StreamChunk, payload, notifier, config)) {
+                Py_XDECREF(it);
+                return false;
+            }
+        }
+        // Anything the master sent meanwhile: a Cancel of this stream, or requests for later.
+        while (reader.read(incoming) == shm::ReadStatus::Message) {
+            if (incoming.meta.kind == uint16_t(shm::MessageKind::Cancel)) {
+                cancelled |= incoming.meta.request_id == meta.request_id;
+                continue;
+            }
+            deferred.push_back(std::move(incoming));
+        }
+    }
+    if (cancelled || failed) {
+        // Close the generator now, so its finally blocks and context managers run.
+        if (it && !is_async && PyObject_HasAttrString(it, "close")) {
+            PyObject* r = PyObject_CallMethod(it, "close", nullptr);
+            if (!r) PyErr_Print();
+            Py_XDECREF(r);
+        } else if (it && is_async && PyObject_HasAttrString(it, "aclose")) {
+            PyObject* coro = PyObject_CallMethod(it, "aclose", nullptr);
+            PyObject* r = coro ? app.await_result(coro) : nullptr;
+            if (!r) PyErr_Print();
+            Py_XDECREF(coro);
+            Py_XDECREF(r);
+        }
+    }
+    Py_XDECREF(it);
+    if (cancelled) spdlog::info("the client of a streaming response left; its generator was closed");
+    return push_kind(writer, meta, failed ? shm::MessageKind::StreamAbort : shm::MessageKind::StreamEnd,
+                     std::string(8, '\0'), notifier, config); // (push writes nothing for an empty message)
+}
+
 int serve(const Config& config, shm::Segment& segment, App& app) {
     auto& status = segment.status(config.slot);
     const auto request_ring = segment.request_ring(config.slot);
@@ -134,8 +256,15 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
     notifier.ring(); // always: the master learns of readiness through its eventfd
     spdlog::debug("worker ready in slot {}", config.slot);
 
+    std::deque<shm::Message> deferred; // requests read while a response was streaming
     while (g_stop == 0) {
-        const auto st = reader.read(message);
+        shm::ReadStatus st = shm::ReadStatus::Message;
+        if (!deferred.empty()) {
+            message = std::move(deferred.front());
+            deferred.pop_front();
+        } else {
+            st = reader.read(message);
+        }
         if (reader.producer_needs_wake()) notifier.ring(); // the master waits to push more
         if (st == shm::ReadStatus::Message) {
             if (message.meta.kind != uint16_t(shm::MessageKind::Request) ||
@@ -155,6 +284,18 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
                 response.headers.emplace_back("content-type", "text/plain; charset=utf-8");
                 response.body = "Internal Server Error";
             }
+            shm::FrameHeader meta{};
+            meta.generation = config.generation;
+            meta.request_id = message.meta.request_id;
+            meta.conn_id = message.meta.conn_id;
+            if (response.stream) {
+                if (!stream_response(app, response, meta, writer, reader, deferred, status, notifier, config))
+                    break;
+                status.request_started_ms.store(0, std::memory_order_relaxed);
+                status.requests_served.fetch_add(1, std::memory_order_relaxed);
+                app.run_background(std::move(response.background));
+                continue;
+            }
             view.status = response.status;
             view.headers.clear();
             for (const auto& [n, v] : response.headers)
@@ -162,17 +303,14 @@ int serve(const Config& config, shm::Segment& segment, App& app) {
             view.body = response.body_view();
             encoded.clear();
             shm::encode_response(view, encoded);
-            shm::FrameHeader meta{};
             meta.kind = uint16_t(shm::MessageKind::Response);
-            meta.generation = config.generation;
-            meta.request_id = message.meta.request_id;
-            meta.conn_id = message.meta.conn_id;
             if (!push(writer, meta, encoded, notifier, config)) break;
             status.request_started_ms.store(0, std::memory_order_relaxed);
             status.requests_served.fetch_add(1, std::memory_order_relaxed);
             // Only a load when the master is awake (it polls the rings then); an eventfd write when it
             // sleeps.
             notifier.responses_published();
+            if (response.background) app.run_background(std::move(response.background));
             continue;
         }
         if (st == shm::ReadStatus::Corrupt) {
