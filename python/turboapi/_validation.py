@@ -474,8 +474,10 @@ def _build_core(tp: Any, c: Dict[str, Any], name: str) -> Validator:
         item: Optional[Validator] = None
         if seq is tuple and args and not (len(args) == 2 and args[1] is Ellipsis):
             return _pydantic(tp, c, name)  # fixed-length tuples
-        if args and args[0] is not Any:
-            item = build_validator(args[0], {}, name)
+        # pydantic 1 applies the scalar constraints (max_length, gt...) to each item
+        item_c = {k: v for k, v in c.items() if k not in ("min_items", "max_items")}
+        if args and (args[0] is not Any or item_c):
+            item = build_validator(args[0], item_c, name)
         return _sequence(seq, item, c)
     if is_dict_type(tp):
         args = typing.get_args(tp)
