@@ -34,8 +34,6 @@ try:
 except Exception:  # noqa: BLE001 - the models work has not landed (or been built) yet
     pass
 
-FastAPI = TurboAPI  # code that names the class keeps working once its imports say turboapi
-
 try:
     from .datastructures import UploadFile
 except ImportError:  # the forms work has not landed yet

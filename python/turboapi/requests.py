@@ -125,19 +125,17 @@ class Request:
     @property
     def url(self) -> URL:
         if self._url is None:
-            qs = self._data.query_string
-            if isinstance(qs, bytes):
-                qs = qs.decode("latin-1")
-            url = f"{str(self.base_url).rstrip('/')}{self._data.path}"
-            if qs:
-                url += "?" + qs
-            self._url = URL(url)
+            self._url = URL(scope=self.scope)
         return self._url
 
     @property
     def base_url(self) -> URL:
-        host = self.headers.get("host") or "testserver"
-        return URL(f"http://{host}/")
+        sc = self.scope
+        scope = {"scheme": sc["scheme"], "headers": sc["headers"], "server": sc["server"]}
+        scope["path"] = "/"
+        scope["query_string"] = b""
+        scope["root_path"] = ""
+        return URL(scope=scope)
 
     @property
     def state(self) -> State:
@@ -261,6 +259,8 @@ class _Scope(dict):
             value = r.http_version
         elif key == "scheme":
             value = "http"
+        elif key == "server":
+            value = None
         elif key == "root_path":
             value = ""
         elif key == "state":
