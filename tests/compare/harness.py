@@ -511,6 +511,16 @@ def json_paths_differ(a, b, path: str = "", out: list | None = None, limit: int 
     return out
 
 
+def start_failure_reason(log: str) -> str:
+    """The line of a server log that says why it did not start (the last error or exception)."""
+    rows = [r.strip() for r in log.splitlines() if r.strip()]
+    for r in reversed(rows):
+        if re.search(r"(cannot load|Error:|Exception:|error\])", r) and "Shutting down" not in r \
+                and "exited with code" not in r and "failed to boot" not in r:
+            return r
+    return rows[-1] if rows else "(nothing logged)"
+
+
 def log_excerpt(text: str, lines: int = 3) -> str:
     """The end of a traceback (or the last log lines): the exception and where it was raised."""
     rows = [r for r in text.splitlines() if r.strip() and not re.fullmatch(r"[\s^~]+", r)]

@@ -59,6 +59,7 @@ def main() -> int:
                 continue
             if pair.turbo.error:
                 print(f"  TurboAPI server did not start: {pair.turbo.error}")
+                print(f"  reason: {harness.start_failure_reason(pair.turbo.log())}")
                 missing = harness.turbo_missing_names(feature)
                 if missing:
                     print("  names the app imports that TurboAPI lacks:")

@@ -80,4 +80,39 @@ CASES = [
     P("optional-bad", "/optional", {"price": "x"}),
 ]
 
+# Where pydantic 1 leans on Python's int()/float()/str(): the C++ validator must do the same.
+CASES += [
+    P("int-from-underscore-string", "/item", {**ITEM, "count": "1_000"}),
+    P("int-from-unicode-digits", "/item", {**ITEM, "count": "\u0663"}),
+    P("int-from-exp-string", "/item", {**ITEM, "count": "1e3"}),
+    P("int-from-big-float", "/item", {**ITEM, "count": 1e20}),
+    P("int-from-float-overflow", "/item", body=b'{"name": "x", "price": 1, "count": 1e400}', headers=JSON),
+    P("int-from-nan", "/item", body=b'{"name": "x", "price": 1, "count": NaN}', headers=JSON),
+    P("int-from-empty-string", "/item", {**ITEM, "count": ""}),
+    P("int-from-negative-float", "/item", {**ITEM, "count": -2.7}),
+    P("float-from-underscore-string", "/item", {"name": "x", "price": "1_000.5"}),
+    P("float-from-nan-literal-500", "/item", body=b'{"name": "x", "price": NaN}', headers=JSON),
+    P("float-from-infinity-literal-500", "/item", body=b'{"name": "x", "price": -Infinity}', headers=JSON),
+    P("float-from-big-int", "/item", {"name": "x", "price": 2 ** 64}),
+    P("float-from-huge-int-500", "/item", {"name": "x", "price": 10 ** 400}),
+    P("float-from-spaces-string", "/item", {"name": "x", "price": " 2.5 "}),
+    P("float-from-empty-string", "/item", {"name": "x", "price": ""}),
+    P("str-from-big-int", "/item", {"name": 10 ** 30, "price": 1}),
+    P("str-from-exp-float", "/item", body=b'{"name": 1e100, "price": 1}', headers=JSON),
+    P("str-from-neg-zero", "/item", body=b'{"name": -0.0, "price": 1}', headers=JSON),
+    P("str-unicode-escapes", "/item/echo", body=b'{"name": "\\u00e9\\ud83d\\ude00\\n", "price": 1}', headers=JSON),
+    P("bool-from-upper", "/item", {**ITEM, "available": "TRUE"}),
+    P("bool-from-padded", "/item", {**ITEM, "available": " true"}),
+    P("bool-from-0.0", "/item", {**ITEM, "available": 0.0}),
+    P("bool-from-0.5", "/item", {**ITEM, "available": 0.5}),
+    P("bool-from-list", "/item", {**ITEM, "available": []}),
+    P("bool-from-null", "/item", {**ITEM, "available": None}),
+    P("tags-from-tuple-dict", "/item", {**ITEM, "tags": {"a": 1}}),
+    P("tags-from-numbers", "/item", {**ITEM, "tags": [1, 2.5, True]}),
+    P("duplicate-keys", "/item", body=b'{"name": "a", "name": "b", "price": 1}', headers=JSON),
+    P("order-dict-bool-keys", "/order", {"id": 1, "items": [], "meta": {"1": 1.0, "b": True}, "flags": {"k": "on"}}),
+    P("order-dict-float-fraction", "/order", {"id": 1, "items": [], "meta": {"a": 1.5}}),
+    P("order-nested-nulls", "/order", {"id": 1, "items": [None, {**ITEM, "image": None}], "ratios": [None]}),
+]
+
 CASES.append(openapi_case())
