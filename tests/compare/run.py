@@ -95,8 +95,8 @@ def main() -> int:
         total_eq += eq
         total += n
         top = ", ".join(f"{k} x{v}" for k, v in cats.most_common(6))
-        print(f"  {feature:10s} {eq:4d} of {n:4d} cases equal" + (f"   differences: {top}" if top else ""))
-    print(f"  {'overall':10s} {total_eq:4d} of {total:4d} cases equal   ({time.monotonic() - t0:.1f} s)")
+        print(f"  {feature:13s} {eq:4d} of {n:4d} cases equal" + (f"   differences: {top}" if top else ""))
+    print(f"  {'overall':13s} {total_eq:4d} of {total:4d} cases equal   ({time.monotonic() - t0:.1f} s)")
     return 0 if total_eq == total else 1
 
 
