@@ -25,6 +25,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Type, Uni
 
 from . import params
 from ._validation import build_validator, is_pydantic_model, lenient_issubclass, turbo_model_class
+from asyncio.events import _set_running_loop
+
+from ._internal import worker_loop
 from .background import chain_background
 from .dependencies import (
     Dependant,
@@ -448,21 +451,10 @@ def build_handler(route: APIRoute, app: Any) -> Callable[[Any], Any]:
             response.background = chain_background(response.background, _closer(stack))
         return response
 
-    del body_allowed
-
-    if any_async:
-        return run
+    del body_allowed, any_async
 
     def handler(data: Any) -> Any:
-        coro = run(data)
-        if overrides_provider.dependency_overrides and not no_deps:
-            return coro  # an override may be async: let the worker's loop run it
-        try:
-            coro.send(None)
-        except StopIteration as stop:
-            return stop.value
-        coro.close()
-        raise RuntimeError(f"{route.path}: a sync route awaited something that suspends")
+        return run_or_defer(run(data))
 
     return handler
 
@@ -472,49 +464,58 @@ def _closer(stack: AsyncExitStack) -> Callable[[Optional[BaseException]], Any]:
 
     def close(exc: Optional[BaseException]) -> Any:
         if exc is None:
-            coro = stack.aclose()
-        else:
-            coro = stack.__aexit__(type(exc), exc, exc.__traceback__)
-        try:
-            coro.send(None)
-        except StopIteration:
-            return None
-        return _finish(coro)
+            return run_or_defer(stack.aclose())
+        return run_or_defer(stack.__aexit__(type(exc), exc, exc.__traceback__))
 
     return close
 
 
-async def _finish(coro: Any) -> None:
-    # A coroutine that suspended once: hand it to the event loop to complete.
-    await _Resume(coro)
+def run_or_defer(coro: Any) -> Any:
+    """Runs ``coro`` at once, with the worker's loop set as the running loop (so ``get_running_loop``,
+    ``asyncio.sleep``, ``create_task`` work), and returns its value; if it suspends on something, returns
+    a coroutine that finishes it, for the worker to run on that loop. Most handlers never suspend, and
+    this saves the event loop's round trip (a Task, a loop iteration) for them."""
+    loop = worker_loop()
+    if loop.is_running():
+        return coro
+    _set_running_loop(loop)
+    try:
+        yielded = coro.send(None)
+    except StopIteration as stop:
+        return stop.value
+    finally:
+        _set_running_loop(None)
+    return _finish(coro, yielded)
+
+
+async def _finish(coro: Any, yielded: Any) -> Any:
+    return await _Resume(coro, yielded)
 
 
 class _Resume:
-    """Awaits the rest of a coroutine that was started by hand and suspended on a future."""
+    """Awaits the rest of a coroutine that was started by hand and suspended, first yielding what it
+    yielded (a future the Task running this waits on)."""
 
-    def __init__(self, coro: Any) -> None:
+    def __init__(self, coro: Any, yielded: Any) -> None:
         self.coro = coro
+        self.yielded = yielded
 
     def __await__(self):  # type: ignore[no-untyped-def]
-        return (yield from self._drive())
-
-    def _drive(self):  # type: ignore[no-untyped-def]
         coro = self.coro
-        value = None
-        exc = None
+        yielded = self.yielded
         while True:
             try:
-                if exc is not None:
-                    yielded = coro.throw(exc)
-                else:
-                    yielded = coro.send(value)
+                value = yield yielded
+            except BaseException as e:  # noqa: BLE001 - cancellation and errors go into the coroutine
+                try:
+                    yielded = coro.throw(e)
+                except StopIteration as stop:
+                    return stop.value
+                continue
+            try:
+                yielded = coro.send(value)
             except StopIteration as stop:
                 return stop.value
-            try:
-                value = yield yielded
-                exc = None
-            except BaseException as e:  # noqa: BLE001
-                exc = e
 
 
 # ----------------------------------------------------------------------------------------- routers
