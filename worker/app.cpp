@@ -147,6 +147,7 @@ App::App(py::object app) : app_(app) {
         throw std::runtime_error(
             "the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
     error_hook_ = py::getattr(app, "_turbo_error_hook", py::none());
+    body_loc_ = py::make_tuple(py::str("body"));
     // One loop per worker process, shared with the app's startup/shutdown hooks and dependencies.
     event_loop_ = internal.attr("worker_loop")();
     py::list specs = app.attr("_turbo_routes")();
@@ -462,37 +463,26 @@ PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::
     }
     if (spec.kind == ParamKind::Model) {
         // Validated in C++ (model.cpp) before any of the handler's Python code runs.
-        py::tuple r;
-        try {
-            r = validate_model(spec.model, py::handle(value));
-        } catch (py::error_already_set& e) {
-            Py_DECREF(value);
+        PyObject* errs = nullptr;
+        PyObject* instance = validate_model_object(spec.model.ptr(), value, body_loc_.ptr(), &errs);
+        Py_DECREF(value);
+        if (instance) return instance;
+        if (!errs) {
             spdlog::error("validating the body of {} failed", route.pattern);
-            e.restore();
             PyErr_Print();
             internal_error(out);
             answered = true;
             return nullptr;
         }
-        Py_DECREF(value);
-        if (!r[0].is_none()) return py::object(r[0]).release().ptr();
-        for (py::handle e : r[1]) {
-            py::dict err = py::reinterpret_borrow<py::dict>(e);
-            py::list loc;
-            loc.append(py::str("body"));
-            for (py::handle part : err["loc"])
-                loc.append(part);
-            py::dict shaped;
-            shaped["loc"] = loc;
-            for (auto item : err)
-                if (!py::str(item.first).equal(py::str("loc"))) shaped[item.first] = item.second;
+        const Py_ssize_t n = PyList_GET_SIZE(errs);
+        for (Py_ssize_t i = 0; i < n; ++i) {
             std::string rendered;
-            if (!dump_json(shaped.ptr(), rendered, jsonable_encoder_.ptr())) {
+            if (dump_json(PyList_GET_ITEM(errs, i), rendered, jsonable_encoder_.ptr()))
+                errors.push_back(std::move(rendered));
+            else
                 PyErr_Clear();
-                continue;
-            }
-            errors.push_back(std::move(rendered));
         }
+        Py_DECREF(errs);
         return nullptr;
     }
     return value;

@@ -154,6 +154,7 @@ private:
     py::object error_hook_;   // app._turbo_error_hook, or None
     py::object event_loop_;   // the worker's asyncio loop (turboapi._internal.worker_loop)
     py::object is_awaitable_; // inspect.isawaitable
+    py::object body_loc_;     // ("body",): where a body model's errors are located
     py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names
     std::string path_;      // percent-decoded path of the current request
     std::string query_buf_; // decoded query keys and values
