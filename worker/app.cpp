@@ -706,6 +706,10 @@ void App::exception_to_response(const Route& route, const shm::RequestView& requ
 }
 
 void App::log_exception(const shm::RequestView& request, py::object exc) {
+    if (capture_exceptions_) { // the TestClient re-raises it in the test (raise_server_exceptions)
+        captured_exception_ = exc;
+        return;
+    }
     spdlog::error("Exception in handler {} {}", request.method, std::string(request.path));
     if (!exc) return;
     try {

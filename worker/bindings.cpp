@@ -30,7 +30,9 @@ py::object split_client(const std::string& client) {
 /// (status, [(name, value)], body, stream_iterator_or_None, background_or_None).
 class TestApp {
 public:
-    explicit TestApp(py::object app) : app_(std::move(app)) {}
+    TestApp(py::object app, bool raise_exceptions) : app_(std::move(app)) {
+        app_.capture_exceptions(raise_exceptions);
+    }
 
     py::tuple handle(const std::string& method, const std::string& path, const std::string& query,
                      const std::vector<std::pair<std::string, std::string>>& headers, py::bytes body,
@@ -53,6 +55,10 @@ public:
             request.headers.push_back({n, v});
         Response out;
         app_.handle(request, out);
+        if (py::object exc = app_.take_exception(); exc && !exc.is_none()) {
+            PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
+            throw py::error_already_set();
+        }
         py::list out_headers;
         for (const auto& [n, v] : out.headers)
             out_headers.append(py::make_tuple(py::str(n), py::str(v)));
@@ -100,7 +106,7 @@ void define_module(py::module_& m) {
             return d;
         });
     py::class_<TestApp>(m, "App")
-        .def(py::init<py::object>())
+        .def(py::init<py::object, bool>(), py::arg("app"), py::arg("raise_exceptions") = false)
         .def("handle", &TestApp::handle, py::arg("method"), py::arg("path"), py::arg("query_string"),
              py::arg("headers"), py::arg("body"), py::arg("client") = "testclient:50000")
         .def("startup", &TestApp::startup)

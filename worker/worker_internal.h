@@ -111,6 +111,11 @@ public:
     /// a Python exception set).
     PyObject* await_result(PyObject* awaitable);
 
+    /// TestClient(raise_server_exceptions=True): an unhandled exception is kept for the caller
+    /// instead of logged; take_exception() returns it once (or a null object).
+    void capture_exceptions(bool on) { capture_exceptions_ = on; }
+    py::object take_exception() { return std::move(captured_exception_); }
+
     /// Runs a response's background callable (after the response went out). Errors are logged.
     void run_background(py::object background);
 
@@ -154,7 +159,9 @@ private:
     py::object error_hook_;   // app._turbo_error_hook, or None
     py::object event_loop_;   // the worker's asyncio loop (turboapi._internal.worker_loop)
     py::object is_awaitable_; // inspect.isawaitable
-    py::object body_loc_;     // ("body",): where a body model's errors are located
+    bool capture_exceptions_ = false;
+    py::object captured_exception_;
+    py::object body_loc_; // ("body",): where a body model's errors are located
     py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names
     std::string path_;      // percent-decoded path of the current request
     std::string query_buf_; // decoded query keys and values
