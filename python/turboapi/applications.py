@@ -164,14 +164,10 @@ class TurboAPI(APIRouter):
         return handler(Request(request_data, self), exc)
 
     def _has_custom_validation_handler(self) -> bool:
-        h = self.exception_handlers.get(RequestValidationError, request_validation_exception_handler)
-        if h is not request_validation_exception_handler:
-            return True
-        # a handler for a base class of RequestValidationError catches it too
-        for cls in RequestValidationError.__mro__[1:]:
-            if cls in self.exception_handlers and cls is not Exception:
-                return True
-        return 422 in self.exception_handlers
+        """True when a 422 would not be FastAPI's default body (then C++ must not answer 422s itself).
+        Handlers of base classes (ValueError...) do not matter: RequestValidationError's own entry is
+        found first, as in Starlette's lookup."""
+        return self.exception_handlers.get(RequestValidationError) is not request_validation_exception_handler
 
     # -- the worker's view ---------------------------------------------------------------------------
 

@@ -226,7 +226,7 @@ class APIRoute:
             return None
         specs: List[Dict[str, Any]] = []
         for field in d.path_params + d.query_params + d.header_params + d.cookie_params:
-            if field.in_ not in NATIVE_SOURCES or field._copy_default or field.has_constraints:
+            if field.in_ not in NATIVE_SOURCES or not _native_default_ok(field) or field.has_constraints:
                 return None
             if field.in_ == "header" and field.alias != field.alias.lower():
                 return None
@@ -248,7 +248,7 @@ class APIRoute:
             if len(d.body_params) != 1 or self.body_is_form:
                 return None
             field = d.body_params[0]
-            if field.embed or field._copy_default or field.has_constraints:
+            if field.embed or not _native_default_ok(field) or field.has_constraints:
                 return None
             kind = _native_body_kind(field)
             if kind is None:
@@ -290,6 +290,21 @@ class APIRoute:
 
             spec["serialize"] = serialize
         return spec
+
+
+def _native_default_ok(field: ParamField) -> bool:
+    """C++ passes a default as is, or a shallow copy of a list/dict (app.cpp default_copy): exact when
+    the default is immutable or a flat list/dict of immutable values (FastAPI deep-copies)."""
+    if not field._copy_default:
+        return True
+    from .dependencies import _is_immutable  # noqa: PLC0415
+
+    d = field.default
+    if type(d) is list:
+        return all(_is_immutable(x) for x in d)
+    if type(d) is dict:
+        return all(_is_immutable(k) and _is_immutable(v) for k, v in d.items())
+    return False
 
 
 def _native_body_kind(field: ParamField) -> Optional[str]:
