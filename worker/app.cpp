@@ -556,21 +556,52 @@ void App::call(const Route& route, const shm::RequestView& request, Response& ou
         Py_DECREF(a);
     args_.clear();
     if (result && route.is_coroutine) {
+        if (concurrent_) { // the worker loop runs it as a task and calls finish() when it is done
+            out.pending = py::reinterpret_steal<py::object>(result);
+            out.pending_route = &route;
+            return;
+        }
         PyObject* awaited = await_result(result);
         Py_DECREF(result);
         result = awaited;
     }
+    finish(route, result, request, out);
+}
+
+// The end of a request, after its handler (or the task running it) returned `result` (a new
+// reference), or raised (nullptr with the exception set).
+void App::finish(const Route& route, PyObject* result, const shm::RequestView& request, Response& out) {
     if (result && route.serialize) {
         PyObject* serialized = PyObject_CallOneArg(route.serialize.ptr(), result);
         Py_DECREF(result);
         result = serialized;
     }
     if (!result) {
+        if (route.python_mode) {
+            PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
+            PyErr_Fetch(&type, &value, &tb);
+            PyErr_NormalizeException(&type, &value, &tb);
+            if (tb && value) PyException_SetTraceback(value, tb);
+            Py_XDECREF(type);
+            Py_XDECREF(tb);
+            log_exception(request, py::reinterpret_steal<py::object>(value));
+            internal_error(out);
+            return;
+        }
         exception_to_response(route, request, out);
         return;
     }
     result_to_response(route, result, out);
     Py_DECREF(result);
+}
+
+void App::finish_task(const Route& route, PyObject* task, const shm::RequestView& request, Response& out) {
+    out.clear();
+    // The error hook reads the decoded path and the path parameters of this request.
+    percent_decode(request.path, path_, false);
+    router_.match(router::parse_method(request.method).value_or(router::Method::Get), path_, match_);
+    PyObject* result = PyObject_CallMethod(task, "result", nullptr);
+    finish(route, result, request, out);
 }
 
 void App::result_to_response(const Route& route, PyObject* result, Response& out) {
@@ -750,23 +781,16 @@ void App::call_python(const Route& route, const shm::RequestView& request, Respo
         e.restore();
     }
     if (result && PyCoro_CheckExact(result)) {
+        if (concurrent_) {
+            out.pending = py::reinterpret_steal<py::object>(result);
+            out.pending_route = &route;
+            return;
+        }
         PyObject* awaited = await_result(result);
         Py_DECREF(result);
         result = awaited;
     }
-    if (!result) {
-        PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
-        PyErr_Fetch(&type, &value, &tb);
-        PyErr_NormalizeException(&type, &value, &tb);
-        if (tb && value) PyException_SetTraceback(value, tb);
-        Py_XDECREF(type);
-        Py_XDECREF(tb);
-        log_exception(request, py::reinterpret_steal<py::object>(value));
-        internal_error(out);
-        return;
-    }
-    result_to_response(route, result, out);
-    Py_DECREF(result);
+    finish(route, result, request, out);
 }
 
 PyObject* App::await_result(PyObject* awaitable) {

@@ -239,109 +239,225 @@ bool stream_response(App& app, Response& response, shm::FrameHeader meta, shm::R
                      std::string(8, '\0'), notifier, config); // (push writes nothing for an empty message)
 }
 
-int serve(const Config& config, shm::Segment& segment, App& app) {
-    auto& status = segment.status(config.slot);
-    const auto request_ring = segment.request_ring(config.slot);
-    shm::RingReader reader(request_ring, {.max_message_bytes = 64ull << 20, .claim = true});
-    shm::RingWriter writer(segment.response_ring(config.slot));
-    Notifier notifier(segment, config.notify_fd);
-    shm::Message message;
-    shm::RequestView request;
-    Response response;
-    shm::ResponseView view;
-    std::string encoded;
-    uint64_t last_parent_check_ms = 0;
+/// The request loop of one worker: requests from the ring, responses into the other ring. Async
+/// handlers run as tasks on the worker's event loop, so the worker serves other requests while one
+/// awaits; their responses go out when they finish (the master matches them by request id).
+class RequestLoop {
+public:
+    RequestLoop(const Config& config, shm::Segment& segment, App& app)
+        : config_(config), segment_(segment), app_(app), status_(segment.status(config.slot)),
+          request_ring_(segment.request_ring(config.slot)),
+          reader_(request_ring_, {.max_message_bytes = 64ull << 20, .claim = true}),
+          writer_(segment.response_ring(config.slot)), notifier_(segment, config.notify_fd) {
+        app_.set_concurrent(true);
+        loop_ = app_.event_loop();
+        stop_ = loop_.attr("stop");
+        call_soon_ = loop_.attr("call_soon");
+        call_later_ = loop_.attr("call_later");
+        run_forever_ = loop_.attr("run_forever");
+        create_task_ = loop_.attr("create_task");
+        // A finished task ends the current poll early. Only during poll_tasks: a callback left over
+        // for a later run_until_complete (a streamed body, a background task) must not stop that.
+        py::object stop = stop_;
+        auto polling = polling_;
+        stop_when_done_ = py::cpp_function([stop, polling](py::handle) {
+            if (*polling) stop();
+        });
+    }
 
-    status.state.store(uint32_t(shm::WorkerState::Ready));
-    notifier.ring(); // always: the master learns of readiness through its eventfd
-    spdlog::debug("worker ready in slot {}", config.slot);
-
-    std::deque<shm::Message> deferred; // requests read while a response was streaming
-    while (g_stop == 0) {
-        shm::ReadStatus st = shm::ReadStatus::Message;
-        if (!deferred.empty()) {
-            message = std::move(deferred.front());
-            deferred.pop_front();
-        } else {
-            st = reader.read(message);
-        }
-        if (reader.producer_needs_wake()) notifier.ring(); // the master waits to push more
-        if (st == shm::ReadStatus::Message) {
-            if (message.meta.kind != uint16_t(shm::MessageKind::Request) ||
-                message.meta.generation != config.generation)
-                continue;
-            status.current_request_id.store(message.meta.request_id, std::memory_order_relaxed);
-            status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_release);
-            if (shm::decode_request(message.payload, request)) {
-                app.handle(request, response);
-                // --timeout bounds the handler, not the client: a slow reader of a large response
-                // holds the push below, and the master's write timeout deals with that.
-                status.request_started_ms.store(0, std::memory_order_relaxed);
+    int run() {
+        status_.state.store(uint32_t(shm::WorkerState::Ready));
+        notifier_.ring(); // always: the master learns of readiness through its eventfd
+        spdlog::debug("worker ready in slot {}", config_.slot);
+        shm::Message message;
+        while (g_stop == 0) {
+            shm::ReadStatus st = shm::ReadStatus::Message;
+            if (!deferred_.empty()) {
+                message = std::move(deferred_.front());
+                deferred_.pop_front();
             } else {
-                spdlog::error("malformed request frame {}; answering 500", message.meta.request_id);
-                response.clear();
-                response.status = 500;
-                response.headers.emplace_back("content-type", "text/plain; charset=utf-8");
-                response.body = "Internal Server Error";
+                st = reader_.read(message);
             }
-            shm::FrameHeader meta{};
-            meta.generation = config.generation;
-            meta.request_id = message.meta.request_id;
-            meta.conn_id = message.meta.conn_id;
-            if (response.stream) {
-                if (!stream_response(app, response, meta, writer, reader, deferred, status, notifier, config))
-                    break;
-                status.request_started_ms.store(0, std::memory_order_relaxed);
-                status.requests_served.fetch_add(1, std::memory_order_relaxed);
-                app.run_background(std::move(response.background));
+            if (reader_.producer_needs_wake()) notifier_.ring(); // the master waits to push more
+            if (st == shm::ReadStatus::Message) {
+                if (!serve(message)) return 0;
+                if (!tasks_.empty() && !poll_tasks(0)) return 0;
                 continue;
             }
-            view.status = response.status;
-            view.headers.clear();
+            if (st == shm::ReadStatus::Corrupt) {
+                spdlog::critical("corrupt frame in the request ring; exiting");
+                return 70;
+            }
+            if (!housekeeping()) return 0;
+            if (!tasks_.empty()) {
+                // Awaiting handlers: wait on the event loop a moment, then look at the ring again.
+                if (!poll_tasks(kTaskSliceSeconds)) return 0;
+                continue;
+            }
+            idle_wait();
+        }
+        // TERM: the requests in hand finish (the master kills us after its graceful timeout).
+        while (!tasks_.empty() && g_stop == 1 && parent_alive(config_.master_pid))
+            if (!poll_tasks(0.01)) break;
+        return 0;
+    }
+
+private:
+    static constexpr double kTaskSliceSeconds = 0.001; // ring checks while tasks await
+
+    struct Task {
+        py::object task;
+        shm::Message message; // the request's bytes (its views are decoded again at the end)
+        shm::FrameHeader meta;
+        const Route* route;
+        uint64_t started_ms;
+    };
+
+    bool serve(shm::Message& message) {
+        if (message.meta.kind != uint16_t(shm::MessageKind::Request) ||
+            message.meta.generation != config_.generation)
+            return true;
+        status_.current_request_id.store(message.meta.request_id, std::memory_order_relaxed);
+        const uint64_t started = shm::monotonic_ms();
+        status_.request_started_ms.store(started, std::memory_order_release);
+        shm::FrameHeader meta{};
+        meta.generation = config_.generation;
+        meta.request_id = message.meta.request_id;
+        meta.conn_id = message.meta.conn_id;
+        if (shm::decode_request(message.payload, request_)) {
+            app_.handle(request_, response_);
+        } else {
+            spdlog::error("malformed request frame {}; answering 500", message.meta.request_id);
+            response_.clear();
+            response_.status = 500;
+            response_.headers.emplace_back("content-type", "text/plain; charset=utf-8");
+            response_.body = "Internal Server Error";
+        }
+        if (response_.pending) {
+            py::object task = create_task_(std::move(response_.pending));
+            task.attr("add_done_callback")(stop_when_done_);
+            tasks_.push_back({std::move(task), std::move(message), meta, response_.pending_route, started});
+            message = shm::Message();
+            response_.clear();
+            update_started();
+            return true;
+        }
+        return send(response_, meta);
+    }
+
+    // Pushes a finished response (streamed when it has a body iterator), then runs its background.
+    bool send(Response& response, shm::FrameHeader meta) {
+        if (response.stream) {
+            if (!stream_response(app_, response, meta, writer_, reader_, deferred_, status_, notifier_,
+                                 config_))
+                return false;
+        } else {
+            view_.status = response.status;
+            view_.headers.clear();
             for (const auto& [n, v] : response.headers)
-                view.headers.push_back({n, v});
-            view.body = response.body_view();
-            encoded.clear();
-            shm::encode_response(view, encoded);
+                view_.headers.push_back({n, v});
+            view_.body = response.body_view();
+            encoded_.clear();
+            shm::encode_response(view_, encoded_);
             meta.kind = uint16_t(shm::MessageKind::Response);
-            if (!push(writer, meta, encoded, notifier, config)) break;
-            status.request_started_ms.store(0, std::memory_order_relaxed);
-            status.requests_served.fetch_add(1, std::memory_order_relaxed);
-            // Only a load when the master is awake (it polls the rings then); an eventfd write when it
-            // sleeps.
-            notifier.responses_published();
-            if (response.background) app.run_background(std::move(response.background));
-            continue;
+            // --timeout bounds the handler, not the client: a slow reader of a large response holds
+            // this push, and the master's write timeout deals with that.
+            if (!push(writer_, meta, encoded_, notifier_, config_)) return false;
+            // Only a load when the master is awake (it polls the rings then); an eventfd write when
+            // it sleeps.
+            notifier_.responses_published();
         }
-        if (st == shm::ReadStatus::Corrupt) {
-            spdlog::critical("corrupt frame in the request ring; exiting");
-            return 70;
+        update_started();
+        status_.requests_served.fetch_add(1, std::memory_order_relaxed);
+        if (response.background) app_.run_background(std::move(response.background));
+        return true;
+    }
+
+    // Runs the event loop once, blocking at most `wait_s` (until a task finishes), then sends the
+    // responses of the tasks that are done.
+    bool poll_tasks(double wait_s) {
+        {
+            py::object timer = wait_s > 0 ? call_later_(wait_s, stop_) : call_soon_(stop_);
+            *polling_ = true;
+            run_forever_();
+            *polling_ = false;
+            timer.attr("cancel")();
         }
-        if (g_reopen) reopen_error_log(config);
+        for (size_t i = 0; i < tasks_.size();) {
+            if (!tasks_[i].task.attr("done")().cast<bool>()) {
+                ++i;
+                continue;
+            }
+            Task done = std::move(tasks_[i]);
+            tasks_.erase(tasks_.begin() + long(i));
+            shm::RequestView request;
+            shm::decode_request(done.message.payload, request);
+            app_.finish_task(*done.route, done.task.ptr(), request, response_);
+            if (!send(response_, done.meta)) return false;
+        }
+        return true;
+    }
+
+    // --timeout measures the oldest request still in hand.
+    void update_started() {
+        uint64_t oldest = 0;
+        for (const auto& t : tasks_)
+            if (!oldest || t.started_ms < oldest) oldest = t.started_ms;
+        status_.request_started_ms.store(oldest, std::memory_order_relaxed);
+    }
+
+    bool housekeeping() {
+        if (g_reopen) reopen_error_log(config_);
         const uint64_t now = shm::monotonic_ms();
-        status.heartbeat_ms.store(now, std::memory_order_relaxed);
-        if (now - last_parent_check_ms >= 1000) {
-            last_parent_check_ms = now;
-            if (!parent_alive(config.master_pid)) {
-                spdlog::info("master {} is gone; exiting", config.master_pid);
-                return 0;
+        status_.heartbeat_ms.store(now, std::memory_order_relaxed);
+        if (now - last_parent_check_ms_ >= 1000) {
+            last_parent_check_ms_ = now;
+            if (!parent_alive(config_.master_pid)) {
+                spdlog::info("master {} is gone; exiting", config_.master_pid);
+                return false;
             }
         }
+        return true;
+    }
+
+    void idle_wait() {
         py::gil_scoped_release unlocked;
         // Spin briefly before sleeping while the master is awake and busy: under load the next
         // request usually arrives within microseconds, and a futex wake costs more than that.
-        bool arrived = false;
         // Spinning on the master's own CPU would only take time from it: sleep instead.
-        const auto& header = segment.header();
+        bool arrived = false;
+        const auto& header = segment_.header();
         if (!header.master_sleeping.load(std::memory_order_relaxed) &&
             header.master_cpu.load(std::memory_order_relaxed) != sched_getcpu()) {
-            const uint64_t spin_until = monotonic_us() + config.spin_us;
-            while (!(arrived = !request_ring.empty()) && monotonic_us() < spin_until)
+            const uint64_t spin_until = monotonic_us() + config_.spin_us;
+            while (!(arrived = !request_ring_.empty()) && monotonic_us() < spin_until)
                 __builtin_ia32_pause();
         }
-        if (!arrived) shm::wait_for_data(request_ring, config.idle_wait_ms);
+        if (!arrived) shm::wait_for_data(request_ring_, config_.idle_wait_ms);
     }
-    return 0;
+
+    const Config& config_;
+    shm::Segment& segment_;
+    App& app_;
+    shm::SlotStatus& status_;
+    shm::RingRef request_ring_;
+    shm::RingReader reader_;
+    shm::RingWriter writer_;
+    Notifier notifier_;
+    shm::RequestView request_;
+    Response response_;
+    shm::ResponseView view_;
+    std::string encoded_;
+    uint64_t last_parent_check_ms_ = 0;
+    std::deque<shm::Message> deferred_; // requests read while a response was streaming
+    std::vector<Task> tasks_;           // async handlers in progress
+    py::object loop_, stop_, call_soon_, call_later_, run_forever_, create_task_, stop_when_done_;
+    std::shared_ptr<bool> polling_ = std::make_shared<bool>(false);
+};
+
+int serve(const Config& config, shm::Segment& segment, App& app) {
+    RequestLoop loop(config, segment, app);
+    return loop.run();
 }
 
 } // namespace

@@ -76,6 +76,8 @@ struct Response {
     py::object body_owner; // a Response's bytes, kept alive and read in place (no copy of a large body)
     py::object stream;     // a StreamingResponse's body_iterator: the body is produced by it
     py::object background; // called after the response is pushed (may return an awaitable)
+    py::object pending;    // concurrent mode: the handler's coroutine, to run as a task (no response yet)
+    const struct Route* pending_route = nullptr;
     std::string_view body_view() const {
         if (body_owner)
             return {PyBytes_AS_STRING(body_owner.ptr()), size_t(PyBytes_GET_SIZE(body_owner.ptr()))};
@@ -88,6 +90,8 @@ struct Response {
         body_owner = py::object();
         stream = py::object();
         background = py::object();
+        pending = py::object();
+        pending_route = nullptr;
     }
 };
 
@@ -111,6 +115,13 @@ public:
     /// a Python exception set).
     PyObject* await_result(PyObject* awaitable);
 
+    /// Concurrent mode (the worker's loop): a handler that returns a coroutine leaves it in
+    /// `out.pending` instead of running it to completion; the caller runs it as a task on the event
+    /// loop and calls finish_task() with the done task and the same request.
+    void set_concurrent(bool on) { concurrent_ = on; }
+    void finish_task(const Route& route, PyObject* task, const shm::RequestView& request, Response& out);
+    py::object event_loop() const { return event_loop_; }
+
     /// TestClient(raise_server_exceptions=True): an unhandled exception is kept for the caller
     /// instead of logged; take_exception() returns it once (or a null object).
     void capture_exceptions(bool on) { capture_exceptions_ = on; }
@@ -127,6 +138,7 @@ private:
     bool try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out);
     void call(const Route& route, const shm::RequestView& request, Response& out);
     void call_python(const Route& route, const shm::RequestView& request, Response& out);
+    void finish(const Route& route, PyObject* result, const shm::RequestView& request, Response& out);
     py::object request_data(const shm::RequestView& request) const;
     void log_exception(const shm::RequestView& request, py::object exc);
     bool convert(ParamKind kind, std::string_view text, PyObject*& value, const char*& msg,
@@ -160,6 +172,7 @@ private:
     py::object event_loop_;   // the worker's asyncio loop (turboapi._internal.worker_loop)
     py::object is_awaitable_; // inspect.isawaitable
     bool capture_exceptions_ = false;
+    bool concurrent_ = false;
     py::object captured_exception_;
     py::object body_loc_; // ("body",): where a body model's errors are located
     py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names
