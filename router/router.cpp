@@ -147,6 +147,7 @@ struct Router::Node {
     std::vector<Edge> statics;                      // literal children, sorted by segment_less
     std::array<uint32_t, kParamKindCount> params{}; // param child per ParamKind, or kNoNode
     std::array<uint32_t, kMethodCount> routes;      // index into routes_ per method, or kNoRoute
+    uint32_t first_route = kNoRoute;                // the lowest index in routes: its handler answers a 405
     uint16_t allowed = 0;                           // mask of the methods set in routes
 
     Node() { routes.fill(kNoRoute); }
@@ -167,12 +168,16 @@ struct Router::Search {
     std::size_t method; // may be >= kMethodCount for a bad enum value: then nothing is Found
     Match& out;
     uint16_t first_allowed = 0; // methods of the first pattern that matched the path, 0 if none yet
+    uint32_t first_handler = 0; // with first_allowed: that pattern's first registered handler
 
     // The path has been consumed up to the end of the segment that led to `idx`.
     bool terminal(uint32_t idx) noexcept {
         const Node& n = router.nodes_[idx];
         if (n.allowed == 0) return false;
-        if (first_allowed == 0) first_allowed = n.allowed;
+        if (first_allowed == 0) {
+            first_allowed = n.allowed;
+            first_handler = router.routes_[n.first_route].handler;
+        }
         if (method >= kMethodCount || n.routes[method] == kNoRoute) return false;
         const Route& r = router.routes_[n.routes[method]];
         // The node's depth fixes which segments were params, so every route here has this many names.
@@ -273,8 +278,10 @@ AddError Router::add(Method method, std::string_view pattern, uint32_t handler) 
         names_.emplace_back(s.text);
         ++r.param_count;
     }
-    nodes_[idx].routes[m] = static_cast<uint32_t>(routes_.size());
-    nodes_[idx].allowed |= method_bit(method);
+    Node& node = nodes_[idx];
+    node.routes[m] = static_cast<uint32_t>(routes_.size());
+    if (node.first_route == kNoRoute) node.first_route = node.routes[m];
+    node.allowed |= method_bit(method);
     routes_.push_back(r);
     return AddError::Ok;
 }
@@ -291,6 +298,7 @@ void Router::match(Method method, std::string_view path, Match& out) const noexc
     if (s.first_allowed != 0) {
         out.status = MatchStatus::MethodNotAllowed;
         out.allowed = s.first_allowed;
+        out.handler = s.first_handler;
     }
 }
 

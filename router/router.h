@@ -82,7 +82,10 @@ struct Param {
 // The result of Router::match(). Reused across requests: match() overwrites every field it reports.
 struct Match {
     MatchStatus status = MatchStatus::NotFound;
-    uint32_t handler = 0; // the handler id given to add(); meaningful only when status == Found
+    // Found: the handler id given to add() for the method. MethodNotAllowed: the handler id registered first
+    // (lowest add() order) at the matched pattern, which may differ from the ids of its other methods; like
+    // Starlette, whose 405 carries the Allow of the first route whose path matched. NotFound: 0.
+    uint32_t handler = 0;
     uint16_t allowed = 0; // method mask registered at the matched pattern; set for Found and MethodNotAllowed
     uint8_t param_count = 0; // params[0, param_count) are valid, in pattern order; 0 unless status == Found
     std::array<Param, kMaxParams> params{};
@@ -104,7 +107,7 @@ struct Match {
 // Precedence at each segment: literal text, then int, float, uuid, then a plain parameter, then a path tail;
 // when a branch fails deeper down the next one is tried. Like Starlette, the first matching pattern (in that
 // order) that has the method wins; if patterns match but none has the method the result is 405 with the
-// methods of the first matching pattern.
+// methods of the first matching pattern and, in Match::handler, the handler registered first for it.
 //
 // Not thread-safe for add(); any number of threads may call match() concurrently once adding is done.
 class Router {

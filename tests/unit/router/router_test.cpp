@@ -340,6 +340,51 @@ TEST_CASE("404 and 405", "[router]") {
     CHECK(run(r, static_cast<Method>(77), "/zzz").status == MatchStatus::NotFound);
 }
 
+TEST_CASE("405 reports the handler registered first at the matched pattern", "[router]") {
+    // Starlette answers 405 with the Allow of the first route (in registration order) whose path matched;
+    // here several routes (handler ids) share one pattern, so the lowest registration index wins, not the
+    // lowest id nor the lowest method bit.
+    Router r;
+    add_ok(r, Method::Post, "/items/{id}", 7);
+    add_ok(r, Method::Get, "/items/{item_id}", 3);
+    add_ok(r, Method::Delete, "/items/{id}", 1);
+    add_ok(r, Method::Put, "/other", 9);
+    add_ok(r, Method::Get, "/other", 2);
+
+    Match m = run(r, Method::Patch, "/items/5");
+    CHECK(m.status == MatchStatus::MethodNotAllowed);
+    CHECK(m.handler == 7);
+    CHECK(m.allowed == (kGet | kPost | kDelete)); // still the union for callers that build Allow from it
+    CHECK(m.param_count == 0);
+
+    m = run(r, Method::Post, "/other");
+    CHECK(m.status == MatchStatus::MethodNotAllowed);
+    CHECK(m.handler == 9);
+    CHECK(m.allowed == (kGet | kPut));
+
+    // A bad enum value gets the same 405.
+    m = run(r, static_cast<Method>(77), "/items/5");
+    CHECK(m.status == MatchStatus::MethodNotAllowed);
+    CHECK(m.handler == 7);
+
+    // Found still reports the method's own handler, and NotFound resets the field.
+    CHECK(handler_of(r, Method::Get, "/items/5") == 3);
+    m = run(r, Method::Patch, "/items/5");
+    r.match(Method::Get, "/nothing", m);
+    CHECK(m.status == MatchStatus::NotFound);
+    CHECK(m.handler == 0);
+
+    // With precedence in play the handler belongs to the highest-precedence matching pattern, even though a
+    // lower-precedence one was registered earlier.
+    Router p;
+    add_ok(p, Method::Get, "/t/{id}", 1);
+    add_ok(p, Method::Post, "/t/latest", 2);
+    m = run(p, Method::Delete, "/t/latest");
+    CHECK(m.status == MatchStatus::MethodNotAllowed);
+    CHECK(m.handler == 2);
+    CHECK(m.allowed == kPost);
+}
+
 TEST_CASE("a lower-precedence match with the method beats a 405 on a higher one", "[router]") {
     Router r;
     add_ok(r, Method::Get, "/things/latest", 1);
