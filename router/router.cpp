@@ -23,8 +23,9 @@ bool is_digit(char c) noexcept {
     return c >= '0' && c <= '9';
 }
 
+// Lowercase only: Starlette's UUIDConvertor regex is [0-9a-f] compiled without IGNORECASE.
 bool is_hex(char c) noexcept {
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    return is_digit(c) || (c >= 'a' && c <= 'f');
 }
 
 bool is_int(std::string_view s) noexcept {

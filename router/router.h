@@ -98,7 +98,7 @@ struct Match {
 //   {name} or {name:str}  one non-empty segment
 //   {name:int}            a segment of ASCII digits
 //   {name:float}          digits, optionally followed by '.' and digits
-//   {name:uuid}           8-4-4-4-12 hexadecimal digits (either case)
+//   {name:uuid}           8-4-4-4-12 lowercase hexadecimal digits (Starlette's regex is case-sensitive)
 //   {name:path}           the rest of the path after the preceding '/', slashes included, possibly empty;
 //                         only as the last segment ("/files/{p:path}" matches "/files/" but not "/files")
 // Paths are compared byte for byte without normalisation: "/items/" does not match "/items", and an empty

@@ -199,7 +199,9 @@ TEST_CASE("typed parameters", "[router]") {
     }
     SECTION("uuid") {
         CHECK(handler_of(r, Method::Get, "/u/123e4567-e89b-12d3-a456-426614174000") == 3);
-        CHECK(handler_of(r, Method::Get, "/u/123E4567-E89B-12D3-A456-426614174000") == 3);
+        // Starlette's [0-9a-f] is case-sensitive.
+        CHECK(handler_of(r, Method::Get, "/u/123E4567-E89B-12D3-A456-426614174000") == -1);
+        CHECK(handler_of(r, Method::Get, "/u/123e4567-e89b-12d3-a456-42661417400A") == -1);
         CHECK(handler_of(r, Method::Get, "/u/123e4567e89b12d3a456426614174000") == -1);
         CHECK(handler_of(r, Method::Get, "/u/123e4567-e89b-12d3-a456-42661417400") == -1);
         CHECK(handler_of(r, Method::Get, "/u/123e4567-e89b-12d3-a456-4266141740000") == -1);
