@@ -163,6 +163,25 @@ class TurboAPI(APIRouter):
             _log_exception(None, exc)
         return handler(Request(request_data, self), exc)
 
+    def _turbo_http_error(self, request_data: Any, status_code: int, headers: Optional[Dict[str, str]] = None) -> Any:
+        """For the worker's own 404 / 405 answers (no route matched): the app's handler for that status
+        or for HTTPException as a Response (or awaitable), or None when FastAPI's default body applies
+        (then C++ answers as it does now). ``headers``: e.g. ``{"allow": "GET"}`` for a 405."""
+        if not self._has_custom_http_handler(status_code):
+            return None
+        exc = HTTPException(status_code=status_code, headers=headers)
+        handler = self._lookup_handler(exc)
+        if handler is None or handler is http_exception_handler:
+            return None
+        return handler(Request(request_data, self), exc)
+
+    def _has_custom_http_handler(self, status_code: int) -> bool:
+        """True when an HTTPException with this status would not get FastAPI's default answer."""
+        handlers = self.exception_handlers
+        if status_code in handlers:
+            return True
+        return handlers.get(HTTPException, http_exception_handler) is not http_exception_handler
+
     def _has_custom_validation_handler(self) -> bool:
         """True when a 422 would not be FastAPI's default body (then C++ must not answer 422s itself).
         Handlers of base classes (ValueError...) do not matter: RequestValidationError's own entry is
