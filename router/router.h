@@ -53,14 +53,16 @@ enum class AddError : uint8_t {
     UnbalancedBrace,     // a '{' without its '}', a '}' without its '{', or nested braces in a segment
     EmptyParamName,      // "{}" or "{:int}"
     InvalidParamName,    // a name that is not an identifier ([A-Za-z_][A-Za-z0-9_]*)
-    MixedSegment,        // a segment mixing text and a parameter ("{name}.txt") or holding two parameters
-    UnknownConvertor,    // "{x:foo}" or "{x:}"; known: str, int, float, uuid, path
-    DuplicateParamName,  // the same name used twice in one pattern
-    PathNotLast,         // a {name:path} parameter that is not the last segment
-    TooManyParams,       // more than kMaxParams parameters
-    TooManySegments,     // more than kMaxSegments segments
-    InvalidMethod,       // a Method value outside the enum
-    Conflict,            // the same method is already registered for an equivalent pattern
+    MixedSegment,        // two parameters with no text between them ("{a}{b}")
+    PathInMixedSegment,  // a {name:path} parameter sharing its segment with text or parameters ("v{p:path}")
+    MixedSegmentTooComplex, // a segment mixing text and parameters beyond the matcher's fixed-size state
+    UnknownConvertor,       // "{x:foo}" or "{x:}"; known: str, int, float, uuid, path
+    DuplicateParamName,     // the same name used twice in one pattern
+    PathNotLast,            // a {name:path} parameter that is not the last segment
+    TooManyParams,          // more than kMaxParams parameters
+    TooManySegments,        // more than kMaxSegments segments
+    InvalidMethod,          // a Method value outside the enum
+    Conflict,               // the same method is already registered for an equivalent pattern
 };
 
 // A readable, static, one-line description of `e` for start-up error messages.
@@ -94,20 +96,28 @@ struct Match {
     std::optional<std::string_view> param(std::string_view name) const noexcept;
 };
 
-// Patterns are '/'-separated segments, each either literal text or exactly one parameter:
-//   {name} or {name:str}  one non-empty segment
-//   {name:int}            a segment of ASCII digits
-//   {name:float}          digits, optionally followed by '.' and digits
+// Patterns are '/'-separated segments. A segment is literal text, one parameter, or a mix of text and
+// parameters. A parameter matches what Starlette's convertor regex matches:
+//   {name} or {name:str}  [^/]+        a non-empty run of anything but '/'
+//   {name:int}            [0-9]+       ASCII digits
+//   {name:float}          [0-9]+(\.[0-9]+)?
 //   {name:uuid}           8-4-4-4-12 lowercase hexadecimal digits (Starlette's regex is case-sensitive)
-//   {name:path}           the rest of the path after the preceding '/', slashes included, possibly empty;
-//                         only as the last segment ("/files/{p:path}" matches "/files/" but not "/files")
-// Paths are compared byte for byte without normalisation: "/items/" does not match "/items", and an empty
-// segment ("/a//b") is matched only by a pattern with the same empty segment, never by a parameter.
+//   {name:path}           .*           the rest of the path after the preceding '/', slashes included,
+//                                      possibly empty; only as the whole last segment ("/files/{p:path}"
+//                                      matches "/files/" but not "/files")
+// A mixed segment ("{name}.json", "v{major:int}.{minor}", "item-{id}", "{start}-{end}") matches like the
+// regex Starlette compiles for it: text byte for byte, each parameter greedy with backtracking inside the
+// segment, the whole segment consumed ("{start}-{end}" on "1-2-3" gives start="1-2", end="3"; a value
+// that fails its convertor fails the segment). Its parameters must be separated by text, cannot be
+// {name:path}, and number at most 8. Paths are compared byte for byte without normalisation: "/items/" does
+// not match "/items", and an empty segment ("/a//b") is matched only by a pattern with the same empty
+// segment, never by a parameter.
 //
-// Precedence at each segment: literal text, then int, float, uuid, then a plain parameter, then a path tail;
-// when a branch fails deeper down the next one is tried. Like Starlette, the first matching pattern (in that
-// order) that has the method wins; if patterns match but none has the method the result is 405 with the
-// methods of the first matching pattern and, in Match::handler, the handler registered first for it.
+// Precedence at each segment: literal text, then mixed segments (in the order they were first registered),
+// then int, float, uuid, then a plain parameter, then a path tail; when a branch fails deeper down the next
+// one is tried. Like Starlette, the first matching pattern (in that order) that has the method wins; if
+// patterns match but none has the method the result is 405 with the methods of the first matching pattern
+// and, in Match::handler, the handler registered first for it.
 //
 // Not thread-safe for add(); any number of threads may call match() concurrently once adding is done.
 class Router {

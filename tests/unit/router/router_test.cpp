@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 // Global allocation counter: every operator new in this binary goes through here, so a test can assert
@@ -472,9 +473,21 @@ TEST_CASE("add errors and their messages", "[router]") {
         {"/a/{1x}", AddError::InvalidParamName},
         {"/a/{ x }", AddError::InvalidParamName},
         {"/a/{x-y}", AddError::InvalidParamName},
-        {"/files/{name}.txt", AddError::MixedSegment},
-        {"/files/v{n}", AddError::MixedSegment},
         {"/files/{a}{b}", AddError::MixedSegment},
+        {"/files/x{a}{b:int}.y", AddError::MixedSegment},
+        {"/files/{a}.{b}{c}", AddError::MixedSegment},
+        {"/files/v{p:path}", AddError::PathInMixedSegment},
+        {"/files/{p:path}.txt", AddError::PathInMixedSegment},
+        {"/files/{a}-{p:path}", AddError::PathInMixedSegment},
+        {"/files/{name}.{x", AddError::UnbalancedBrace},
+        {"/files/{name}.{}", AddError::EmptyParamName},
+        {"/files/{name}.{9}", AddError::InvalidParamName},
+        {"/files/{name}.{e:foo}", AddError::UnknownConvertor},
+        {"/files/{n}.{n}", AddError::DuplicateParamName},
+        {"/a/{n}/{n}.json", AddError::DuplicateParamName},
+        {"/a/{a}-{b}-{c}-{d}-{e}-{f}-{g}-{h}-{i}", AddError::MixedSegmentTooComplex},
+        {"/a/{a:uuid}.{b:uuid}.{c:uuid}.{d:uuid}", AddError::MixedSegmentTooComplex},
+        {"/a/{p:path}/{x}.json", AddError::PathNotLast},
         {"/a/{x:foo}", AddError::UnknownConvertor},
         {"/a/{x:}", AddError::UnknownConvertor},
         {"/a/{x:INT}", AddError::UnknownConvertor},
@@ -492,12 +505,15 @@ TEST_CASE("add errors and their messages", "[router]") {
     CHECK(r.route_count() == 0);
     // Failed adds left nothing behind.
     CHECK(run(r, Method::Get, "/a/x").status == MatchStatus::NotFound);
-    CHECK(run(r, Method::Get, "/files/v1").status == MatchStatus::NotFound);
+    CHECK(run(r, Method::Get, "/files/a.b").status == MatchStatus::NotFound);
     CHECK(r.add(static_cast<Method>(kMethodCount), "/a", 1) == AddError::InvalidMethod);
 
     CHECK(error_message(AddError::Ok) == "ok");
     CHECK(error_message(AddError::MissingLeadingSlash) == "route pattern must start with '/'");
-    CHECK(error_message(AddError::MixedSegment).find("mixes text") != std::string_view::npos);
+    CHECK(error_message(AddError::MixedSegment).find("no text between") != std::string_view::npos);
+    CHECK(error_message(AddError::PathInMixedSegment).find("{name:path}") != std::string_view::npos);
+    CHECK(error_message(AddError::MixedSegmentTooComplex).find("at most 8 parameters") !=
+          std::string_view::npos);
     CHECK(error_message(AddError::UnknownConvertor).find("convertor") != std::string_view::npos);
     CHECK(error_message(AddError::Conflict).find("already registered") != std::string_view::npos);
     // Every value has its own, non-default message.
@@ -650,6 +666,469 @@ TEST_CASE("match does not allocate", "[router]") {
     before = g_allocations.load();
     std::string s = allow_header(0x1FF);
     CHECK(g_allocations.load() > before);
+}
+
+namespace {
+
+// Checks that `path` is Found for `handler` with exactly these (name, value) params in order.
+void check_params(const Router& r, std::string_view path, uint32_t handler,
+                  std::vector<std::pair<std::string_view, std::string_view>> expected) {
+    INFO(path);
+    Match m = run(r, Method::Get, path);
+    REQUIRE(m.status == MatchStatus::Found);
+    CHECK(m.handler == handler);
+    REQUIRE(m.param_count == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        CHECK(m.params[i].name == expected[i].first);
+        CHECK(m.params[i].value == expected[i].second);
+    }
+}
+
+} // namespace
+
+TEST_CASE("mixed segments: text and parameters in one segment", "[router][mixed]") {
+    Router r;
+    add_ok(r, Method::Get, "/dotted/{name}.json", 1);
+    add_ok(r, Method::Get, "/api/v{major}.{minor}/status", 2);
+    add_ok(r, Method::Get, "/item-{item_id}", 3);
+    add_ok(r, Method::Get, "/range/{start}-{end}", 4);
+    add_ok(r, Method::Get, "/files/{name}.{ext:str}", 5);
+    add_ok(r, Method::Get, "/v{version:int}/x", 6);
+
+    check_params(r, "/dotted/report.json", 1, {{"name", "report"}});
+    check_params(r, "/dotted/a.b.json", 1, {{"name", "a.b"}});
+    check_params(r, "/dotted/.json.json", 1, {{"name", ".json"}});
+    CHECK(handler_of(r, Method::Get, "/dotted/.json") == -1); // the name would be empty
+    CHECK(handler_of(r, Method::Get, "/dotted/a.jso") == -1);
+    CHECK(handler_of(r, Method::Get, "/dotted/a.json/") == -1);
+    CHECK(handler_of(r, Method::Get, "/dotted/a/b.json") == -1);
+    CHECK(handler_of(r, Method::Get, "/dotted/a.JSON") == -1);
+
+    check_params(r, "/api/v1.2/status", 2, {{"major", "1"}, {"minor", "2"}});
+    check_params(r, "/api/v1.2.3/status", 2, {{"major", "1.2"}, {"minor", "3"}}); // the first group is greedy
+    check_params(r, "/api/vv..s/status", 2, {{"major", "v."}, {"minor", "s"}});
+    CHECK(handler_of(r, Method::Get, "/api/v.2/status") == -1);
+    CHECK(handler_of(r, Method::Get, "/api/v1./status") == -1);
+    CHECK(handler_of(r, Method::Get, "/api/1.2/status") == -1);
+    CHECK(handler_of(r, Method::Get, "/api/v12/status") == -1);
+    CHECK(handler_of(r, Method::Get, "/api/v1.2") == -1);
+
+    check_params(r, "/item-42", 3, {{"item_id", "42"}});
+    check_params(r, "/item-a-b", 3, {{"item_id", "a-b"}});
+    CHECK(handler_of(r, Method::Get, "/item-") == -1);
+    CHECK(handler_of(r, Method::Get, "/item42") == -1);
+    CHECK(handler_of(r, Method::Get, "/item-42/") == -1);
+
+    check_params(r, "/range/1-2", 4, {{"start", "1"}, {"end", "2"}});
+    check_params(r, "/range/1-2-3", 4, {{"start", "1-2"}, {"end", "3"}});
+    check_params(r, "/range/1--2", 4, {{"start", "1-"}, {"end", "2"}});
+    check_params(r, "/range/---", 4, {{"start", "-"}, {"end", "-"}});
+    CHECK(handler_of(r, Method::Get, "/range/-1") == -1);
+    CHECK(handler_of(r, Method::Get, "/range/1-") == -1);
+    CHECK(handler_of(r, Method::Get, "/range/--") == -1);
+    CHECK(handler_of(r, Method::Get, "/range/12") == -1);
+
+    check_params(r, "/files/archive.tar.gz", 5, {{"name", "archive.tar"}, {"ext", "gz"}});
+    check_params(r, "/files/a.b", 5, {{"name", "a"}, {"ext", "b"}});
+    CHECK(handler_of(r, Method::Get, "/files/noext") == -1);
+    CHECK(handler_of(r, Method::Get, "/files/a.") == -1);
+
+    check_params(r, "/v2/x", 6, {{"version", "2"}});
+    check_params(r, "/v0042/x", 6, {{"version", "0042"}});
+    CHECK(handler_of(r, Method::Get, "/vabc/x") == -1); // the int convertor fails inside the segment
+    CHECK(handler_of(r, Method::Get, "/v/x") == -1);
+    CHECK(handler_of(r, Method::Get, "/v2.5/x") == -1);
+    CHECK(handler_of(r, Method::Get, "/v-1/x") == -1);
+    CHECK(handler_of(r, Method::Get, "/V2/x") == -1);
+    CHECK(handler_of(r, Method::Get, "/v2/y") == -1);
+
+    // Values view the caller's path.
+    std::string path = "/range/10-20";
+    Match m = run(r, Method::Get, path);
+    REQUIRE(m.param_count == 2);
+    CHECK(m.params[0].value.data() == path.data() + 7);
+    CHECK(m.params[1].value.data() == path.data() + 10);
+}
+
+TEST_CASE("mixed segments backtrack like the regex within the segment", "[router][mixed]") {
+    Router r;
+    add_ok(r, Method::Get, "/a/{x:int}-{y}", 1);
+    add_ok(r, Method::Get, "/b/{x}-{y:int}", 2);
+    add_ok(r, Method::Get, "/c/{x:float}.{y}", 3);
+    add_ok(r, Method::Get, "/d/{x:float}.{y:float}", 4);
+    add_ok(r, Method::Get, "/e/{x}.{y}", 5);
+    add_ok(r, Method::Get, "/f/id-{x:uuid}.json", 6);
+    add_ok(r, Method::Get, "/g/{x}-{y}-{z}", 7);
+    add_ok(r, Method::Get, "/h/{x}ab{y}", 8);
+    add_ok(r, Method::Get, "/i/{x:float}", 9); // whole segment, for contrast with /c and /d
+
+    // The int stops at the first '-'; the str takes the rest.
+    check_params(r, "/a/1-x-y", 1, {{"x", "1"}, {"y", "x-y"}});
+    CHECK(handler_of(r, Method::Get, "/a/x-1") == -1);
+    // The str gives back until the int can match the tail.
+    check_params(r, "/b/x-1-2", 2, {{"x", "x-1"}, {"y", "2"}});
+    check_params(r, "/b/1-2-3", 2, {{"x", "1-2"}, {"y", "3"}});
+    CHECK(handler_of(r, Method::Get, "/b/x-1-y") == -1);
+    CHECK(handler_of(r, Method::Get, "/b/x-") == -1);
+    // Float: the optional fraction is greedy, and given back when the rest needs the '.'.
+    check_params(r, "/c/1.5.json", 3, {{"x", "1.5"}, {"y", "json"}});
+    check_params(r, "/c/1.json", 3, {{"x", "1"}, {"y", "json"}});
+    check_params(r, "/c/1.5.6", 3, {{"x", "1.5"}, {"y", "6"}});
+    check_params(r, "/c/1.5", 3, {{"x", "1"}, {"y", "5"}});
+    CHECK(handler_of(r, Method::Get, "/c/.5.json") == -1);
+    CHECK(handler_of(r, Method::Get, "/c/a.json") == -1);
+    check_params(r, "/d/1.2.3", 4, {{"x", "1.2"}, {"y", "3"}});
+    check_params(r, "/d/1.2.3.4", 4, {{"x", "1.2"}, {"y", "3.4"}});
+    check_params(r, "/d/1.2", 4, {{"x", "1"}, {"y", "2"}});
+    check_params(r, "/d/10.20", 4, {{"x", "10"}, {"y", "20"}});
+    CHECK(handler_of(r, Method::Get, "/d/1.2.3.4.5") == -1);
+    CHECK(handler_of(r, Method::Get, "/d/1..2") == -1);
+    check_params(r, "/e/a.b.c.d", 5, {{"x", "a.b.c"}, {"y", "d"}});
+    // Uuid: fixed length, lowercase.
+    check_params(r, "/f/id-123e4567-e89b-12d3-a456-426614174000.json", 6,
+                 {{"x", "123e4567-e89b-12d3-a456-426614174000"}});
+    CHECK(handler_of(r, Method::Get, "/f/id-123E4567-E89B-12D3-A456-426614174000.json") == -1);
+    CHECK(handler_of(r, Method::Get, "/f/id-123e4567-e89b-12d3-a456-42661417400.json") == -1);
+    CHECK(handler_of(r, Method::Get, "/f/id-123e4567-e89b-12d3-a456-426614174000json") == -1);
+    // Three groups: each as long as the ones after it allow.
+    check_params(r, "/g/a-b-c-d-e", 7, {{"x", "a-b-c"}, {"y", "d"}, {"z", "e"}});
+    check_params(r, "/g/a-b-c", 7, {{"x", "a"}, {"y", "b"}, {"z", "c"}});
+    CHECK(handler_of(r, Method::Get, "/g/a-b") == -1);
+    // Multi-byte separators, including overlapping occurrences.
+    check_params(r, "/h/1ab2ab3", 8, {{"x", "1ab2"}, {"y", "3"}});
+    check_params(r, "/h/aabab", 8, {{"x", "a"}, {"y", "ab"}});
+    check_params(r, "/h/abababa", 8, {{"x", "abab"}, {"y", "a"}});
+    CHECK(handler_of(r, Method::Get, "/h/ab") == -1);
+    CHECK(handler_of(r, Method::Get, "/h/abab") == -1); // "ab" + "ab" leaves y empty
+    check_params(r, "/i/1.5", 9, {{"x", "1.5"}});
+}
+
+TEST_CASE("mixed segments: precedence against statics and parameters", "[router][mixed]") {
+    Router r;
+    add_ok(r, Method::Get, "/p/{rest:path}", 1);
+    add_ok(r, Method::Get, "/p/{name}", 2);
+    add_ok(r, Method::Get, "/p/{i:int}", 3);
+    add_ok(r, Method::Get, "/p/{a}.{b}", 4); // registered before the next mixed one: tried first
+    add_ok(r, Method::Get, "/p/{stem}.json", 5);
+    add_ok(r, Method::Get, "/p/{n:int}0", 6);
+    add_ok(r, Method::Get, "/p/me.json", 7);
+
+    CHECK(handler_of(r, Method::Get, "/p/me.json") == 7); // static first
+    check_params(r, "/p/you.json", 4, {{"a", "you"}, {"b", "json"}});
+    check_params(r, "/p/10", 6, {{"n", "1"}}); // mixed before {i:int}
+    check_params(r, "/p/11", 3, {{"i", "11"}});
+    check_params(r, "/p/you", 2, {{"name", "you"}});
+    check_params(r, "/p/a/b.json", 1, {{"rest", "a/b.json"}});
+
+    // Among mixed segments, registration order decides, not specificity.
+    Router q;
+    add_ok(q, Method::Get, "/p/{stem}.json", 5);
+    add_ok(q, Method::Get, "/p/{a}.{b}", 4);
+    check_params(q, "/p/you.json", 5, {{"stem", "you"}});
+    check_params(q, "/p/you.xml", 4, {{"a", "you"}, {"b", "xml"}});
+}
+
+TEST_CASE("mixed segments: backtracking across the trie", "[router][mixed]") {
+    Router r;
+    add_ok(r, Method::Get, "/q/{a}.json/deep", 1);
+    add_ok(r, Method::Get, "/q/{a}-{b}/other", 2);
+    add_ok(r, Method::Get, "/q/{id}/other", 3);
+    add_ok(r, Method::Get, "/q/{x}-{y:int}/{z}.{w}/end", 4);
+    add_ok(r, Method::Get, "/q/{rest:path}", 5);
+
+    check_params(r, "/q/x.json/deep", 1, {{"a", "x"}});
+    // The first mixed segment matches but fails deeper, the second does not match, the plain one does; the
+    // values pushed by the failed branch are gone.
+    check_params(r, "/q/x.json/other", 3, {{"id", "x.json"}});
+    check_params(r, "/q/x-y/other", 2, {{"a", "x"}, {"b", "y"}});
+    check_params(r, "/q/a-b-7/c.d.e/end", 4, {{"x", "a-b"}, {"y", "7"}, {"z", "c.d"}, {"w", "e"}});
+    check_params(r, "/q/a-b-7/c.d.e/nope", 5, {{"rest", "a-b-7/c.d.e/nope"}});
+    check_params(r, "/q/a-b/c.d/end", 5, {{"rest", "a-b/c.d/end"}});
+}
+
+TEST_CASE("mixed segments that differ only in names share a node", "[router][mixed]") {
+    Router r;
+    add_ok(r, Method::Get, "/s/{a}.json", 1);
+    add_ok(r, Method::Post, "/s/{b:str}.json", 2);
+    add_ok(r, Method::Put, "/s/{c}.{d}/x/{e}", 3);
+    check_params(r, "/s/k.json", 1, {{"a", "k"}});
+    Match m = run(r, Method::Post, "/s/k.json");
+    REQUIRE(m.status == MatchStatus::Found);
+    CHECK(m.handler == 2);
+    CHECK(m.params[0].name == "b");
+    CHECK(m.allowed == (kGet | kPost));
+    m = run(r, Method::Put, "/s/k.json/x/z");
+    REQUIRE(m.status == MatchStatus::Found);
+    REQUIRE(m.param_count == 3);
+    CHECK(m.params[0].name == "c");
+    CHECK(m.params[1].value == "json");
+    CHECK(m.params[2].name == "e");
+
+    CHECK(r.add(Method::Get, "/s/{other}.json", 9) == AddError::Conflict);
+    CHECK(r.add(Method::Get, "/s/{other:str}.json", 9) == AddError::Conflict);
+    // A different convertor or different text is a different node.
+    add_ok(r, Method::Get, "/s/{n:int}.json", 10);
+    add_ok(r, Method::Get, "/s/{n}.jsonl", 11);
+    CHECK(r.route_count() == 5);
+    CHECK(handler_of(r, Method::Get, "/s/5.json") == 1); // registration order among mixed segments
+    CHECK(handler_of(r, Method::Get, "/s/5.jsonl") == 11);
+}
+
+TEST_CASE("mixed segments and 405", "[router][mixed]") {
+    Router r;
+    add_ok(r, Method::Put, "/d/{name}.json", 5);
+    add_ok(r, Method::Get, "/d/{n}.json", 6);
+    add_ok(r, Method::Post, "/d/{id}", 7);
+
+    Match m = run(r, Method::Delete, "/d/x.json");
+    CHECK(m.status == MatchStatus::MethodNotAllowed);
+    CHECK(m.handler == 5);
+    CHECK(m.allowed == (kGet | kPut));
+    CHECK(m.param_count == 0);
+    // A lower-precedence match with the method beats the mixed segment's 405.
+    CHECK(handler_of(r, Method::Post, "/d/x.json") == 7);
+    m = run(r, Method::Delete, "/d/x");
+    CHECK(m.status == MatchStatus::MethodNotAllowed);
+    CHECK(m.handler == 7);
+}
+
+TEST_CASE("mixed segment limits", "[router][mixed]") {
+    Router r;
+    // 8 parameters and 128 states are fine.
+    add_ok(r, Method::Get, "/a/{a}-{b}-{c}-{d}-{e}-{f}-{g}-{h}", 1);
+    check_params(
+        r, "/a/1-2-3-4-5-6-7-8-9", 1,
+        {{"a", "1-2"}, {"b", "3"}, {"c", "4"}, {"d", "5"}, {"e", "6"}, {"f", "7"}, {"g", "8"}, {"h", "9"}});
+    // 36 + 1 + 36 + 1 + 1 + text + 1 states.
+    add_ok(r, Method::Get, "/u/{a:uuid}.{b:uuid}.{c:int}" + std::string(52, 'x') + "{d}", 2);
+    CHECK(r.add(Method::Get, "/u/{a:uuid}.{b:uuid}.{c:int}" + std::string(53, 'x') + "{d}", 3) ==
+          AddError::MixedSegmentTooComplex);
+    const std::string uuid = "123e4567-e89b-12d3-a456-426614174000";
+    check_params(r, "/u/" + uuid + "." + uuid + ".7" + std::string(52, 'x') + "z", 2,
+                 {{"a", uuid}, {"b", uuid}, {"c", "7"}, {"d", "z"}});
+    // Text before the first and after the last parameter does not count.
+    std::string long_text(1000, 't');
+    add_ok(r, Method::Get, "/l/" + long_text + "{x}" + long_text, 4);
+    check_params(r, "/l/" + long_text + "v" + long_text, 4, {{"x", "v"}});
+    // Parameters in mixed segments count towards kMaxParams.
+    std::string pattern;
+    for (int i = 0; i < 8; ++i)
+        pattern += "/{p" + std::to_string(i) + "}";
+    add_ok(r, Method::Get, pattern + "/{a}-{b}-{c}-{d}-{e}-{f}-{g}-{h}", 5);
+    CHECK(r.add(Method::Get, pattern + "/{p8}/{a}-{b}-{c}-{d}-{e}-{f}-{g}-{h}", 6) ==
+          AddError::TooManyParams);
+    Match m = run(r, Method::Get, "/1/2/3/4/5/6/7/8/a-b-c-d-e-f-g-h");
+    REQUIRE(m.status == MatchStatus::Found);
+    CHECK(m.handler == 5);
+    REQUIRE(m.param_count == 16);
+    CHECK(m.params[15].name == "h");
+    CHECK(m.params[15].value == "h");
+}
+
+TEST_CASE("mixed segments match hostile paths in linear time", "[router][mixed]") {
+    // A backtracking regex needs ~n^7 steps here; the matcher's work is linear in the segment.
+    Router r;
+    add_ok(r, Method::Get, "/{a}-{b}-{c}-{d}-{e}-{f}-{g}-{h:int}", 1);
+    add_ok(r, Method::Get, "/{a:float}.{b:float}.{c:uuid}x", 2);
+    std::string dashes = "/" + std::string(200000, '-') + "x";
+    CHECK(handler_of(r, Method::Get, dashes) == -1);
+    dashes.back() = '1';
+    Match m = run(r, Method::Get, dashes);
+    REQUIRE(m.status == MatchStatus::Found);
+    CHECK(m.params[0].value.size() == 200000 - 13); // b to g take one '-' each, h the '1'
+    std::string digits = "/" + std::string(200000, '1');
+    for (std::size_t i = 2; i < digits.size(); i += 3)
+        digits[i] = '.';
+    digits.back() = 'x';
+    CHECK(handler_of(r, Method::Get, digits) == -1);
+}
+
+TEST_CASE("matching mixed segments does not allocate", "[router][mixed]") {
+    Router r;
+    add_ok(r, Method::Get, "/dotted/{name}.json", 1);
+    add_ok(r, Method::Get, "/api/v{major:int}.{minor:int}/status", 2);
+    add_ok(r, Method::Get, "/range/{start}-{end}", 3);
+    add_ok(r, Method::Get, "/f/{a:float}.{b:float}", 4);
+    add_ok(r, Method::Get, "/u/id-{u:uuid}.{ext}", 5);
+    add_ok(r, Method::Post, "/range/{id}", 6);
+    add_ok(r, Method::Get, "/{a}-{b}-{c}-{d}-{e}-{f}-{g}-{h:int}", 7);
+
+    std::string long_segment = "/" + std::string(10000, '-') + "1";
+    const std::string_view paths[] = {"/dotted/a.b.json",
+                                      "/api/v1.2/status",
+                                      "/api/vx.2/status",
+                                      "/range/1-2-3",
+                                      "/range/123",
+                                      "/f/1.2.3",
+                                      "/u/id-123e4567-e89b-12d3-a456-426614174000.json",
+                                      "/u/id-123e4567-e89b-12d3-a456-426614174000",
+                                      long_segment};
+    Match m;
+    long found = 0;
+    long before = g_allocations.load();
+    for (int round = 0; round < 10; ++round)
+        for (std::string_view p : paths)
+            for (std::size_t mi = 0; mi < kMethodCount; ++mi) {
+                r.match(static_cast<Method>(mi), p, m);
+                found += m.status == MatchStatus::Found;
+            }
+    CHECK(g_allocations.load() == before);
+    CHECK(found == 10 * 8);
+}
+
+namespace {
+
+// Starlette's semantics spelled out as a naive backtracking matcher over the whole path, the reference the
+// trie is compared against: text byte for byte; each parameter greedy (the longest value first, then
+// shorter ones), with its convertor's regex; the whole path consumed. Exponential at worst, fine for the
+// short random inputs below. A float's regex tries its lengths longest first too: digits, then the
+// optional fraction (longest first), then fewer digits, which cannot be followed by '.'.
+struct RefPiece {
+    bool param = false;
+    char kind = 's'; // s, i, f, u, p: str, int, float, uuid, path
+    std::string text;
+};
+
+std::vector<RefPiece> ref_compile(std::string_view pattern) {
+    std::vector<RefPiece> pieces;
+    std::size_t pos = 0;
+    while (pos < pattern.size()) {
+        std::size_t open = std::min(pattern.find('{', pos), pattern.size());
+        if (open > pos) pieces.push_back({false, 's', std::string(pattern.substr(pos, open - pos))});
+        if (open == pattern.size()) break;
+        std::size_t close = pattern.find('}', open);
+        std::string_view inner = pattern.substr(open + 1, close - open - 1);
+        std::size_t colon = inner.find(':');
+        char kind = colon == std::string_view::npos ? 's' : inner[colon + 1];
+        pieces.push_back({true, kind == 's' ? 's' : kind, std::string(inner.substr(0, colon))});
+        pos = close + 1;
+    }
+    return pieces;
+}
+
+bool ref_value_ok(char kind, std::string_view v) {
+    auto digits = [](std::string_view s) {
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    switch (kind) {
+    case 's':
+        return !v.empty() && v.find('/') == std::string_view::npos;
+    case 'i':
+        return digits(v);
+    case 'f': {
+        std::size_t dot = v.find('.');
+        return dot == std::string_view::npos ? digits(v)
+                                             : digits(v.substr(0, dot)) && digits(v.substr(dot + 1));
+    }
+    case 'u':
+        if (v.size() != 36) return false;
+        for (std::size_t i = 0; i < 36; ++i) {
+            bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+            if (dash ? v[i] != '-'
+                     : std::string_view("0123456789abcdef").find(v[i]) == std::string_view::npos)
+                return false;
+        }
+        return true;
+    default:
+        return true; // path: .*
+    }
+}
+
+bool ref_match(const std::vector<RefPiece>& pieces, std::size_t i, std::string_view path,
+               std::vector<std::string_view>& values) {
+    if (i == pieces.size()) return path.empty();
+    const RefPiece& p = pieces[i];
+    if (!p.param)
+        return path.substr(0, p.text.size()) == p.text &&
+               ref_match(pieces, i + 1, path.substr(p.text.size()), values);
+    for (std::size_t len = path.size() + 1; len-- > 0;) {
+        if (!ref_value_ok(p.kind, path.substr(0, len))) continue;
+        values.push_back(path.substr(0, len));
+        if (ref_match(pieces, i + 1, path.substr(len), values)) return true;
+        values.pop_back();
+    }
+    return false;
+}
+
+} // namespace
+
+TEST_CASE("randomised patterns match like Starlette's regex", "[router][mixed]") {
+    std::mt19937 rng(20261129);
+    auto pick = [&](std::string_view options) { return options[rng() % options.size()]; };
+    const char* kinds[] = {"", ":str", ":int", ":float", ":uuid"};
+    const std::string uuid = "123e4567-e89b-12d3-a456-426614174000";
+    // A value for a parameter of `kind`, usually valid, drawn from few characters so that separators recur.
+    auto value = [&](std::string_view kind) {
+        std::string v;
+        if (kind == ":uuid" && rng() % 4 != 0) return uuid;
+        std::size_t len = 1 + rng() % 4;
+        for (std::size_t i = 0; i < len; ++i)
+            v += kind == ":int" || kind == ":float" ? pick("0123456789.") : pick("ab.-1");
+        return v;
+    };
+    long found = 0;
+    for (int round = 0; round < 3000; ++round) {
+        // A pattern of 1-3 segments: text, a parameter, or text and parameters alternating.
+        std::string pattern;
+        std::string sample; // a path built from the pattern, likely to match
+        int params = 0;
+        std::size_t segments = 1 + rng() % 3;
+        for (std::size_t s = 0; s < segments; ++s) {
+            pattern += "/";
+            sample += "/";
+            bool param_next = rng() % 2 == 0;
+            std::size_t pieces = 1 + rng() % 4;
+            for (std::size_t p = 0; p < pieces; ++p, param_next = !param_next) {
+                if (param_next) {
+                    std::string_view kind = kinds[rng() % 5];
+                    pattern += "{p" + std::to_string(params++) + std::string(kind) + "}";
+                    sample += value(kind);
+                } else {
+                    std::string text(1 + rng() % 2, ' ');
+                    for (char& c : text)
+                        c = pick("ab.-x");
+                    pattern += text;
+                    sample += text;
+                }
+            }
+        }
+        if (rng() % 4 == 0) {
+            pattern += "/{tail:path}";
+            sample += "/" + value("");
+        }
+        INFO(pattern);
+        Router r;
+        add_ok(r, Method::Get, pattern, 1);
+        std::vector<RefPiece> ref = ref_compile(pattern);
+        for (int probe = 0; probe < 8; ++probe) {
+            std::string path = sample;
+            if (probe > 0) // mutate: flip, drop or insert a character
+                for (int k = 0; k < probe % 3 + 1; ++k) {
+                    std::size_t at = rng() % path.size();
+                    switch (rng() % 3) {
+                    case 0:
+                        path[at] = pick("ab.-1/x0");
+                        break;
+                    case 1:
+                        if (path.size() > 1) path.erase(at, 1);
+                        break;
+                    default:
+                        path.insert(at, 1, pick("ab.-1/x0"));
+                    }
+                }
+            INFO(path);
+            std::vector<std::string_view> expected;
+            bool matches = ref_match(ref, 0, path, expected);
+            Match m = run(r, Method::Get, path);
+            REQUIRE((m.status == MatchStatus::Found) == matches);
+            if (!matches) continue;
+            ++found;
+            REQUIRE(m.param_count == expected.size());
+            for (std::size_t i = 0; i < expected.size(); ++i)
+                CHECK(m.params[i].value == expected[i]);
+        }
+    }
+    CHECK(found > 3000); // the probes are not all misses
 }
 
 TEST_CASE("randomised static routes each match themselves", "[router]") {
