@@ -133,14 +133,23 @@ int WorkerPool::pick_slot() {
         // A sleeping worker counts as one request busier: waking it costs the master a syscall and an
         // inter-processor interrupt, and it answers no sooner than an awake one finishing a short request.
         const bool awake = s.writer.ring().control->consumer_sleeping.load(std::memory_order_relaxed) == 0;
-        const uint32_t load = s.in_flight + (awake ? 0 : 1);
+        uint32_t load = s.in_flight + (awake ? 0 : 1);
+        // A worker past --max-requests whose replacement boots takes work only when no other can:
+        // otherwise it would go on serving at full speed for the whole boot of its replacement.
+        if (s.recycle_queued) load += kMaxInFlightPerWorker;
         if (load < best_load) {
             best = int(i);
             best_load = load;
             if (best_load == 0) break;
         }
     }
-    if (best >= 0 && best_load >= kMaxInFlightPerWorker) return -1; // all saturated
+    if (best >= 0 && best_load >= kMaxInFlightPerWorker) {
+        if (slots_[best].recycle_queued && best_load - kMaxInFlightPerWorker < kMaxInFlightPerWorker) {
+            last_pick_ = uint32_t(best);
+            return best; // only recycling workers are left: they serve until their replacements are ready
+        }
+        return -1; // all saturated
+    }
     if (best >= 0) last_pick_ = uint32_t(best);
     return best;
 }
