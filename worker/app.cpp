@@ -108,6 +108,39 @@ std::string render_error(const char* source, std::string_view name, long index, 
     return e;
 }
 
+// str.strip() for the whitespace a Cookie header carries.
+std::string_view trim_space(std::string_view t) {
+    while (!t.empty() && (t.front() == ' ' || t.front() == '\t'))
+        t.remove_prefix(1);
+    while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
+        t.remove_suffix(1);
+    return t;
+}
+
+// http.cookies._unquote, which Starlette applies to every value: a double-quoted value loses its
+// quotes, and inside them \ooo (octal) and \c escapes are decoded.
+std::string cookie_unquote(std::string_view v) {
+    if (v.size() < 2 || v.front() != '"' || v.back() != '"') return std::string(v);
+    v = v.substr(1, v.size() - 2);
+    std::string out;
+    out.reserve(v.size());
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (v[i] != '\\' || i + 1 >= v.size()) {
+            out.push_back(v[i]);
+            continue;
+        }
+        if (i + 3 < v.size() + 0 && v[i + 1] >= '0' && v[i + 1] <= '3' && v[i + 2] >= '0' &&
+            v[i + 2] <= '7' && v[i + 3] >= '0' && v[i + 3] <= '7') {
+            out.push_back(char((v[i + 1] - '0') * 64 + (v[i + 2] - '0') * 8 + (v[i + 3] - '0')));
+            i += 3;
+        } else {
+            out.push_back(v[i + 1]);
+            ++i;
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 void percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
@@ -148,6 +181,16 @@ App::App(py::object app) : app_(app) {
             "the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
     error_hook_ = py::getattr(app, "_turbo_error_hook", py::none());
     body_loc_ = py::make_tuple(py::str("body"));
+    // Router 404/405 go through Python only when the app has its own handler for them.
+    if (py::hasattr(app, "exception_handlers")) {
+        py::dict handlers = app.attr("exception_handlers");
+        py::object default_http =
+            py::module_::import("turboapi.exception_handlers").attr("http_exception_handler");
+        const bool custom_http = handlers.contains(http_exception_type_) &&
+                                 !py::object(handlers[http_exception_type_]).is(default_http);
+        custom_404_ = custom_http || handlers.contains(py::int_(404));
+        custom_405_ = custom_http || handlers.contains(py::int_(405));
+    }
     // One loop per worker process, shared with the app's startup/shutdown hooks and dependencies.
     event_loop_ = internal.attr("worker_loop")();
     py::list specs = app.attr("_turbo_routes")();
@@ -175,6 +218,14 @@ App::App(py::object app) : app_(app) {
                 ps.kind = parse_kind(p["kind"].cast<std::string>());
                 ps.required = p["required"].cast<bool>();
                 ps.default_value = p["default"];
+                if (p.contains("is_list")) ps.is_list = p["is_list"].cast<bool>();
+                if (ps.is_list) ps.item_kind = parse_kind(p["item_kind"].cast<std::string>());
+                if (ps.kind == ParamKind::Model) {
+                    if (ps.source != ParamSource::Body || !p.contains("model"))
+                        throw std::runtime_error("route " + route.pattern +
+                                                 ": a model parameter must be the body");
+                    ps.model = p["model"];
+                }
                 route.has_body |= ps.source == ParamSource::Body;
                 names.append(py::str(p["name"]));
                 route.params.push_back(std::move(ps));
@@ -183,6 +234,8 @@ App::App(py::object app) : app_(app) {
         }
         const uint32_t id = uint32_t(routes_.size());
         for (py::handle m : spec["methods"]) {
+            if (!route.allow.empty()) route.allow.append(", ");
+            route.allow.append(m.cast<std::string>());
             const auto name = m.cast<std::string>();
             const auto method = router::parse_method(name);
             if (!method) throw std::runtime_error("route " + route.pattern + ": unsupported method " + name);
@@ -203,8 +256,7 @@ void App::handle(const shm::RequestView& request, Response& out) {
     const auto method = router::parse_method(request.method);
     router_.match(method.value_or(router::Method::Get), path_, match_);
     if (!method && match_.status != router::MatchStatus::NotFound) {
-        json_detail(405, "\"Method Not Allowed\"", out);
-        out.headers.emplace_back("allow", router::allow_header(match_.allowed));
+        routing_error(405, request, out);
         return;
     }
     switch (match_.status) {
@@ -217,14 +269,51 @@ void App::handle(const shm::RequestView& request, Response& out) {
         return;
     }
     case router::MatchStatus::MethodNotAllowed:
-        json_detail(405, "\"Method Not Allowed\"", out);
-        out.headers.emplace_back("allow", router::allow_header(match_.allowed));
+        routing_error(405, request, out);
         return;
     case router::MatchStatus::NotFound:
         if (method && try_slash_redirect(request, *method, out)) return;
+        routing_error(404, request, out);
+        return;
+    }
+}
+
+// 404 and 405 from the router. Starlette raises HTTPException for them, so an app's handler for 404,
+// 405 or HTTPException answers them; without one, FastAPI's bodies are written here. The Allow of a 405
+// is the methods of the first route whose path matched, as Starlette's.
+void App::routing_error(uint16_t status, const shm::RequestView& request, Response& out) {
+    std::string allow;
+    if (status == 405)
+        allow = match_.handler < routes_.size() ? routes_[match_.handler].allow
+                                                : router::allow_header(match_.allowed);
+    if (status == 404 ? custom_404_ : custom_405_) {
+        try {
+            py::dict headers;
+            if (status == 405) headers["Allow"] = allow;
+            py::object exc =
+                http_exception_type_(status, py::none(), status == 405 ? py::object(headers) : py::none());
+            py::object r = error_hook_(request_data(request), exc);
+            if (is_awaitable_(r).cast<bool>()) r = py::reinterpret_steal<py::object>(await_result(r.ptr()));
+            if (!r) throw py::error_already_set();
+            if (!r.is_none()) {
+                result_to_response(router_error_route_, r.ptr(), out);
+                return;
+            }
+        } catch (py::error_already_set& e) {
+            spdlog::error("the app's handler for {} failed", status);
+            e.restore();
+            PyErr_Print();
+            out.clear();
+            internal_error(out);
+            return;
+        }
+    }
+    if (status == 404) {
         json_detail(404, "\"Not Found\"", out);
         return;
     }
+    json_detail(405, "\"Method Not Allowed\"", out);
+    out.headers.emplace_back("allow", std::move(allow));
 }
 
 // FastAPI (Starlette's redirect_slashes): "/items/" for a route "/items" answers 307 to "/items".
@@ -287,17 +376,30 @@ std::string_view App::query_value(std::string_view key) const {
 }
 
 bool App::convert(ParamKind kind, std::string_view text, PyObject*& value, const char*& msg,
-                  const char*& type) {
+                  const char*& type, bool latin1) {
     switch (kind) {
     case ParamKind::Str:
     case ParamKind::Any:
-        value = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "replace");
+        // Starlette decodes header (and so cookie) values as latin-1, the path and query as UTF-8.
+        value = latin1 ? PyUnicode_DecodeLatin1(text.data(), Py_ssize_t(text.size()), nullptr)
+                       : PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "replace");
         return value != nullptr;
     case ParamKind::Int: {
         // int(text): accepts surrounding whitespace, a sign and underscores, as pydantic 1 does.
         std::string s(text);
         char* end = nullptr;
-        value = text.empty() ? nullptr : PyLong_FromString(s.c_str(), &end, 10);
+        bool ascii = true;
+        for (char c : text)
+            ascii &= static_cast<unsigned char>(c) < 0x80;
+        if (text.empty()) {
+            value = nullptr;
+        } else if (ascii) {
+            value = PyLong_FromString(s.c_str(), &end, 10);
+        } else { // int() also takes other scripts' digits ("١٢", full-width "１２")
+            PyObject* str = PyUnicode_DecodeUTF8(text.data(), Py_ssize_t(text.size()), "strict");
+            value = str ? PyLong_FromUnicodeObject(str, 10) : nullptr;
+            Py_XDECREF(str);
+        }
         if (!value) {
             PyErr_Clear();
             msg = "value is not a valid integer";
@@ -397,20 +499,12 @@ void App::parse_cookies(const shm::RequestView& request) {
             const size_t eq = chunk.find('=');
             std::string_view key = eq == std::string_view::npos ? std::string_view() : chunk.substr(0, eq);
             std::string_view val = eq == std::string_view::npos ? chunk : chunk.substr(eq + 1);
-            auto trim = [](std::string_view t) {
-                while (!t.empty() && (t.front() == ' ' || t.front() == '\t'))
-                    t.remove_prefix(1);
-                while (!t.empty() && (t.back() == ' ' || t.back() == '\t'))
-                    t.remove_suffix(1);
-                return t;
-            };
-            key = trim(key);
-            val = trim(val);
+            key = trim_space(key);
+            val = trim_space(val);
             if (key.empty() && val.empty()) continue;
-            if (val.size() >= 2 && val.front() == '"' && val.back() == '"')
-                val = val.substr(1, val.size() - 2);
-            cookies_.emplace_back(std::string(key), std::string(val));
+            cookies_.emplace_back(std::string(key), cookie_unquote(val));
         }
+        break; // Starlette reads the first Cookie header only
     }
 }
 
@@ -451,6 +545,22 @@ PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::
         }
     } else {
         value = PyBytes_FromStringAndSize(request.body.data(), Py_ssize_t(request.body.size()));
+    }
+    if (value == Py_None) { // FastAPI: a null body is a missing one
+        Py_DECREF(value);
+        if (!spec.required) return default_copy(spec);
+        errors.push_back(render_error("body", "", -1, "field required", "value_error.missing"));
+        return nullptr;
+    }
+    if (spec.kind == ParamKind::Dict && !PyDict_Check(value)) {
+        // pydantic 1's dict field: whatever dict() accepts ([["a", 1]] -> {"a": 1}).
+        PyObject* d = PyDict_New();
+        if (d && PyDict_MergeFromSeq2(d, value, 1) == 0) {
+            Py_DECREF(value);
+            return d;
+        }
+        PyErr_Clear();
+        Py_XDECREF(d);
     }
     if ((spec.kind == ParamKind::Dict && !PyDict_Check(value)) ||
         (spec.kind == ParamKind::List && !PyList_Check(value))) {
@@ -536,7 +646,8 @@ void App::call(const Route& route, const shm::RequestView& request, Response& ou
                                                   "value_error.missing"));
                 else
                     value = default_copy(spec);
-            } else if (!convert(spec.kind, text, value, msg, type)) {
+            } else if (!convert(spec.kind, text, value, msg, type,
+                                spec.source == ParamSource::Header || spec.source == ParamSource::Cookie)) {
                 errors.push_back(render_error(source_name(spec.source), spec.alias, -1, msg, type));
             }
         }

@@ -66,6 +66,7 @@ struct Route {
     bool is_coroutine = false;
     bool has_body = false;
     std::string pattern;
+    std::string allow; // "GET, POST": a 405's Allow when this route is the first one on the path
 };
 
 /// A response as the worker hands it to the master.
@@ -134,15 +135,15 @@ private:
     /// One 422 error, rendered as FastAPI's JSON object ({"loc":[...],"msg":...,"type":...}).
     using Error = std::string;
 
-    void not_found(const shm::RequestView& request, Response& out);
+    void routing_error(uint16_t status, const shm::RequestView& request, Response& out);
     bool try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out);
     void call(const Route& route, const shm::RequestView& request, Response& out);
     void call_python(const Route& route, const shm::RequestView& request, Response& out);
     void finish(const Route& route, PyObject* result, const shm::RequestView& request, Response& out);
     py::object request_data(const shm::RequestView& request) const;
     void log_exception(const shm::RequestView& request, py::object exc);
-    bool convert(ParamKind kind, std::string_view text, PyObject*& value, const char*& msg,
-                 const char*& type);
+    bool convert(ParamKind kind, std::string_view text, PyObject*& value, const char*& msg, const char*& type,
+                 bool latin1 = false);
     PyObject* body_value(const Route& route, const ParamSpec& spec, const shm::RequestView& request,
                          std::vector<Error>& errors, Response& out, bool& answered);
     void result_to_response(const Route& route, PyObject* result, Response& out);
@@ -173,6 +174,8 @@ private:
     py::object is_awaitable_; // inspect.isawaitable
     bool capture_exceptions_ = false;
     bool concurrent_ = false;
+    bool custom_404_ = false, custom_405_ = false; // the app handles router 404/405 itself
+    Route router_error_route_;                     // stands for "no route" when those answer
     py::object captured_exception_;
     py::object body_loc_; // ("body",): where a body model's errors are located
     py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names

@@ -19,15 +19,14 @@ import inspect
 import json
 import re
 import typing
+from asyncio.events import _set_running_loop
 from contextlib import AsyncExitStack
 from enum import Enum, IntEnum
 from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Type, Union
 
 from . import params
-from ._validation import build_validator, is_pydantic_model, lenient_issubclass, turbo_model_class
-from asyncio.events import _set_running_loop
-
 from ._internal import worker_loop
+from ._validation import build_validator, is_pydantic_model, lenient_issubclass, turbo_model_class
 from .background import chain_background
 from .dependencies import (
     Dependant,
@@ -46,15 +45,13 @@ from .responses import JSONResponse, Response
 
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
 
-# What the C++ converter supports exactly as FastAPI does today (worker/app.cpp). Widen these as
-# app.cpp learns more. Not yet: headers (C++ decodes values as UTF-8, Starlette as latin-1), cookies
-# (several Cookie headers, escaped quotes), query lists and model bodies (the spec keys are not read).
-NATIVE_SOURCES = {"path", "query"}
-NATIVE_QUERY_LISTS = False
-NATIVE_MODEL_BODY = False
-# C++ answers a JSON ``null`` body with "value is not a valid dict" where FastAPI says "field required",
-# and does not turn ``[["a", 1]]`` into a dict as pydantic does: dict/list bodies stay in Python until it does.
-NATIVE_RAW_BODY = False
+# What the C++ converter supports exactly as FastAPI does (worker/app.cpp): header and cookie values
+# decoded as latin-1 (Starlette), the first Cookie header with http.cookies' unquoting, repeated query
+# keys as lists, turboapi.Model bodies validated in C++, dict/list bodies with pydantic's coercions.
+NATIVE_SOURCES = {"path", "query", "header", "cookie"}
+NATIVE_QUERY_LISTS = True
+NATIVE_MODEL_BODY = True
+NATIVE_RAW_BODY = True
 
 
 class DefaultPlaceholder:
@@ -466,10 +463,13 @@ def build_handler(route: APIRoute, app: Any) -> Callable[[Any], Any]:
             response.background = chain_background(response.background, _closer(stack))
         return response
 
-    del body_allowed, any_async
-
-    def handler(data: Any) -> Any:
-        return run_or_defer(run(data))
+    del body_allowed
+    if any_async:
+        def handler(data: Any) -> Any:
+            return run(data)  # a Task on the worker's loop: the user's code sees a current task
+    else:
+        def handler(data: Any) -> Any:
+            return run_eagerly(run(data))
 
     return handler
 
@@ -486,10 +486,17 @@ def _closer(stack: AsyncExitStack) -> Callable[[Optional[BaseException]], Any]:
 
 
 def run_or_defer(coro: Any) -> Any:
-    """Runs ``coro`` at once, with the worker's loop set as the running loop (so ``get_running_loop``,
-    ``asyncio.sleep``, ``create_task`` work), and returns its value; if it suspends on something, returns
-    a coroutine that finishes it, for the worker to run on that loop. Most handlers never suspend, and
-    this saves the event loop's round trip (a Task, a loop iteration) for them."""
+    """Hands ``coro`` to the worker, which runs it as a Task on its event loop (so other requests are
+    served while it awaits). Not started by hand: code inside may need a current task
+    (``asyncio.timeout``, ``asyncio.current_task``, anyio/sniffio), which a hand-driven step lacks."""
+    return coro
+
+
+def run_eagerly(coro: Any) -> Any:
+    """For a route whose endpoint and dependencies are all plain ``def``: the resolver's coroutine
+    never waits on anything, so it is run at once (no Task, no loop iteration) with the worker's loop
+    set as the running loop, and its value returned. If it does suspend (an ``async def`` exception
+    handler that awaits), the rest is returned as a coroutine for the worker to finish on that loop."""
     loop = worker_loop()
     if loop.is_running():
         return coro
