@@ -3,7 +3,7 @@ PYTHON ?= /usr/bin/python3
 BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 
-.PHONY: all deps configure build serve test unit e2e bench fuzz format clean
+.PHONY: all deps configure build serve test unit python e2e compare bench fuzz format clean
 
 all: build
 
@@ -24,11 +24,18 @@ serve: build
 unit: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
 
+python: build
+	$(PYTHON) -m pytest -q tests/python
+
 e2e: build
 	$(PYTHON) -m pytest -q tests/e2e
 
+compare: build
+	$(PYTHON) tests/compare/run.py
+
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure
+	$(PYTHON) -m pytest -q tests/python
 	$(PYTHON) -m pytest -q tests/e2e
 
 bench: build
