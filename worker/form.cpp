@@ -423,6 +423,9 @@ FormStatus FormParser::parse_multipart(std::string_view body, std::string_view b
         if (trim(body).find_first_not_of("\r\n") == std::string_view::npos) return {};
         return malformed("Multipart body does not start with the boundary given in the Content-Type.");
     }
+    // "--boundary--" before any part: python-multipart expects CRLF after the first boundary and
+    // refuses this, so FastAPI answers 400 (an empty body, by contrast, is an empty form).
+    if (closed) return malformed("Multipart body closes before its first part.");
     if (!crlf) delimiter_.erase(0, 1);
     FormStatus status;
     while (!closed) {
