@@ -85,6 +85,7 @@ class TurboAPI(APIRouter):
         if exception_handlers:
             self.exception_handlers.update(exception_handlers)
         self._lifespan_cm: Any = None
+        self._middleware_stack: Any = None
         self.setup()
 
     def setup(self) -> None:
@@ -151,6 +152,105 @@ class TurboAPI(APIRouter):
             r = await r
         return r
 
+    async def _handle_exception_inner(self, request: Request, exc: BaseException) -> Any:
+        """With middleware: the handlers FastAPI runs inside the user's middleware (Starlette's
+        ExceptionMiddleware: every registered handler but the 500/Exception one); anything else is
+        re-raised through the middleware to ``_server_error``."""
+        handlers = self.exception_handlers
+        handler = None
+        if isinstance(exc, HTTPException) and exc.status_code != 500:
+            handler = handlers.get(exc.status_code)
+        if handler is None:
+            for cls in type(exc).__mro__:
+                if cls is Exception:
+                    break
+                handler = handlers.get(cls)
+                if handler is not None:
+                    break
+        if handler is None:
+            raise exc
+        if handler is request_validation_exception_handler:
+            return request_validation_response(exc)  # type: ignore[arg-type]
+        return await self._call_handler(handler, request, exc)
+
+    @staticmethod
+    async def _call_handler(handler: Callable[..., Any], request: Request, exc: BaseException) -> Any:
+        if handler is http_exception_handler:
+            return http_exception_response(exc)  # type: ignore[arg-type]
+        r = handler(request, exc)
+        if inspect.isawaitable(r):
+            r = await r
+        return r
+
+    async def _server_error(self, request: Request, exc: BaseException) -> Any:
+        """Outside the user's middleware (Starlette's ServerErrorMiddleware): the app's 500/Exception
+        handler answers and the exception is logged; without one it is re-raised (the worker logs the
+        traceback and answers the plain 500)."""
+        handler = self._server_error_handler()
+        if handler is None:
+            raise exc
+        _log_exception(request, exc)
+        r = handler(request, exc)
+        if inspect.isawaitable(r):
+            r = await r
+        return r
+
+    # -- middleware ----------------------------------------------------------------------------------
+
+    def add_middleware(self, middleware_class: type, **options: Any) -> None:
+        """``app.add_middleware(CORSMiddleware, allow_origins=[...])``: the last added is the outermost."""
+        if self._middleware_stack is not None:
+            raise RuntimeError("Cannot add middleware after an application has started")
+        from .middleware import Middleware  # noqa: PLC0415
+
+        self.user_middleware.insert(0, Middleware(middleware_class, **options))
+
+    def middleware(self, middleware_type: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """``@app.middleware("http")`` over ``async def mw(request, call_next)``."""
+        assert middleware_type == "http", 'Currently only middleware("http") is supported.'
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            from .middleware.base import BaseHTTPMiddleware  # noqa: PLC0415
+
+            self.add_middleware(BaseHTTPMiddleware, dispatch=func)
+            return func
+
+        return decorator
+
+    def build_middleware_stack(self) -> Any:
+        """The user's middleware as one callable ``async (Request) -> Response`` (built once)."""
+        if self._middleware_stack is None:
+            from .middleware.stack import build_stack  # noqa: PLC0415
+
+            self._middleware_stack = build_stack(self.user_middleware)
+        return self._middleware_stack
+
+    def _wrap_in_middleware(self, endpoint: Callable[..., Any]) -> Callable[[Any], Any]:
+        """``handler(request_data)`` for the worker: the middleware stack around ``endpoint``
+        (``async endpoint(None, request) -> Response``), the 500/Exception handler outside it."""
+        stack = self.build_middleware_stack()
+        app = self
+
+        async def run_request(request: Request) -> Any:
+            return await endpoint(None, request)
+
+        async def handler(data: Any) -> Any:
+            request = Request(data, app)
+            request._turbo_endpoint = run_request  # type: ignore[attr-defined]
+            try:
+                return await stack(request)
+            except Exception as exc:  # noqa: BLE001 - ServerErrorMiddleware's place
+                return await app._server_error(request, exc)
+
+        return handler
+
+    @property
+    def _turbo_route_errors_in_python(self) -> bool:
+        """True when the router's own 404 / 405 / 307 must be answered by ``_turbo_http_error``
+        (the app has middleware, or its own handler for 404, 405 or HTTPException)."""
+        return bool(self.user_middleware) or self._has_custom_http_handler(404) \
+            or self._has_custom_http_handler(405)
+
     def _turbo_error_hook(self, request_data: Any, exc: BaseException) -> Any:
         """Called by the worker when a native route's endpoint raised (app-contract.md)."""
         handler = self._lookup_handler(exc)
@@ -164,9 +264,17 @@ class TurboAPI(APIRouter):
         return handler(Request(request_data, self), exc)
 
     def _turbo_http_error(self, request_data: Any, status_code: int, headers: Optional[Dict[str, str]] = None) -> Any:
-        """For the worker's own 404 / 405 answers (no route matched): the app's handler for that status
-        or for HTTPException as a Response (or awaitable), or None when FastAPI's default body applies
-        (then C++ answers as it does now). ``headers``: e.g. ``{"allow": "GET"}`` for a 405."""
+        """For the worker's own 404 / 405 / 307 answers (no route matched): the app's handler for that
+        status or for HTTPException as a Response (or awaitable), or None when FastAPI's default body
+        applies (then C++ answers as it does now). ``headers``: ``{"allow": "GET"}`` for a 405,
+        ``{"location": url}`` for a 307 (Starlette's redirect_slashes; computed here when absent).
+
+        With middleware, always a coroutine: the middleware stack around the router's answer (FastAPI
+        runs the router inside the user's middleware), never None."""
+        if self.user_middleware:
+            return self._routing_error_in_middleware(request_data, status_code, headers)
+        if status_code == 307:
+            return None
         if not self._has_custom_http_handler(status_code):
             return None
         exc = HTTPException(status_code=status_code, headers=headers)
@@ -174,6 +282,28 @@ class TurboAPI(APIRouter):
         if handler is None or handler is http_exception_handler:
             return None
         return handler(Request(request_data, self), exc)
+
+    def _routing_error_in_middleware(self, request_data: Any, status_code: int,
+                                     headers: Optional[Dict[str, str]]) -> Any:
+        app = self
+
+        async def routing_error(_data: Any, request: Request) -> Any:
+            if status_code == 307:
+                from .responses import RedirectResponse  # noqa: PLC0415
+
+                location = (headers or {}).get("location") or (headers or {}).get("Location")
+                if location is None:
+                    url = request.url
+                    path = url.path
+                    path = path.rstrip("/") if path.endswith("/") else path + "/"
+                    location = str(url.replace(path=path))
+                return RedirectResponse(location)
+            hdrs = None
+            if headers:
+                hdrs = {("Allow" if k.lower() == "allow" else k): v for k, v in headers.items()}
+            return await app._handle_exception_inner(request, HTTPException(status_code=status_code, headers=hdrs))
+
+        return self._wrap_in_middleware(routing_error)(request_data)
 
     def _has_custom_http_handler(self, status_code: int) -> bool:
         """True when an HTTPException with this status would not get FastAPI's default answer."""
@@ -193,7 +323,10 @@ class TurboAPI(APIRouter):
     def _turbo_routes(self) -> List[Dict[str, Any]]:
         """The routes as the worker's C++ dispatcher reads them (called once per worker at boot)."""
         force_python = self._has_custom_validation_handler() or bool(self.user_middleware)
-        return [route.spec(self, force_python) for route in self.routes if isinstance(route, APIRoute)]
+        wrap = self._wrap_in_middleware if self.user_middleware else None
+        if wrap is not None:
+            self.build_middleware_stack()
+        return [route.spec(self, force_python, middleware=wrap) for route in self.routes if isinstance(route, APIRoute)]
 
     def _turbo_startup(self) -> Optional[Awaitable[None]]:
         """on_event("startup") handlers, or entering ``lifespan(app)``; an awaitable when any is async."""
@@ -251,9 +384,6 @@ class TurboAPI(APIRouter):
             if names == set(path_params):
                 return re.sub(r"{([^}:]+)(?::[^}]*)?}", lambda m: str(path_params[m.group(1)]), route.path)
         raise LookupError(f'No route exists for name "{__name}" and params "{", ".join(path_params)}".')
-
-    def middleware(self, middleware_type: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-        raise NotImplementedError("Python middleware is not supported yet")
 
     def openapi(self) -> Dict[str, Any]:
         """The OpenAPI document (built on first use, kept in ``openapi_schema``)."""

@@ -257,9 +257,16 @@ class APIRoute:
             specs.append(spec)
         return specs
 
-    def spec(self, app: Any, force_python: bool = False) -> Dict[str, Any]:
-        """This route as the worker's C++ dispatcher reads it (docs/design/app-contract.md)."""
-        handler = build_handler(self, app)
+    def spec(self, app: Any, force_python: bool = False,
+             middleware: Optional[Callable[[Callable[..., Any]], Callable[[Any], Any]]] = None) -> Dict[str, Any]:
+        """This route as the worker's C++ dispatcher reads it (docs/design/app-contract.md).
+        ``middleware``: the app's stack as ``wrap(run) -> handler(request_data)``; the route is then
+        python mode and its handler runs the middleware around the route."""
+        if middleware is not None:
+            handler = middleware(build_handler(self, app, in_middleware=True))
+            force_python = True
+        else:
+            handler = build_handler(self, app)
         spec: Dict[str, Any] = {"methods": sorted(self.methods), "path": self.path, "handler": handler,
                                 "endpoint": self.endpoint, "is_coroutine": self.is_coroutine,
                                 "status_code": self.status_code or 200, "serialize": None, "params": []}
@@ -398,9 +405,13 @@ def _has_generators(d: Dependant) -> bool:
     return any(s.is_gen or s.is_async_gen or _has_generators(s) for s in d.dependencies)
 
 
-def build_handler(route: APIRoute, app: Any) -> Callable[[Any], Any]:
+def build_handler(route: APIRoute, app: Any, in_middleware: bool = False) -> Callable[..., Any]:
     """The python-mode handler of ``route``: ``handler(request_data)`` -> Response, plain JSON value, or
-    (when something in the route is async) a coroutine. Everything decidable is decided here, once."""
+    (when something in the route is async) a coroutine. Everything decidable is decided here, once.
+
+    ``in_middleware``: the innermost layer of the app's middleware stack instead: ``async run(None,
+    request)`` -> always a Response; only the exception handlers FastAPI runs inside the middleware
+    (ExceptionMiddleware's: not 500/Exception) answer, anything else propagates to the middleware."""
     dependant = route.dependant
     endpoint = dependant.call
     endpoint_async = route.is_coroutine
@@ -414,11 +425,13 @@ def build_handler(route: APIRoute, app: Any) -> Callable[[Any], Any]:
     serialize = route._serialize_content if route.response_validator is not None else None
     body_allowed = status_code is None or is_body_allowed_for_status_code(status_code)
     overrides_provider = app
-    handle_exception = app._handle_exception
+    handle_exception = app._handle_exception_inner if in_middleware else app._handle_exception
     no_deps = not dependant.dependencies
+    plain_ok = default_json and not in_middleware
 
-    async def run(data: Any) -> Any:
-        request = Request(data, app)
+    async def run(data: Any, request: Optional[Request] = None) -> Any:
+        if request is None:
+            request = Request(data, app)
         overrides = None if no_deps else overrides_provider.dependency_overrides
         stack = AsyncExitStack() if (needs_stack or overrides) else None
         try:
@@ -441,7 +454,7 @@ def build_handler(route: APIRoute, app: Any) -> Callable[[Any], Any]:
                     sc = sub.status_code
                 if serialize is not None:
                     content = serialize(raw)
-                elif default_json and (sc is None or sc == 200) and sub is None and stack is None \
+                elif plain_ok and (sc is None or sc == 200) and sub is None and stack is None \
                         and ctx.background_tasks is None:
                     return raw  # the C++ serializer writes it (jsonable_encoder for what it cannot)
                 else:
@@ -464,6 +477,8 @@ def build_handler(route: APIRoute, app: Any) -> Callable[[Any], Any]:
         return response
 
     del body_allowed
+    if in_middleware:
+        return run
     if any_async:
         def handler(data: Any) -> Any:
             return run(data)  # a Task on the worker's loop: the user's code sees a current task
