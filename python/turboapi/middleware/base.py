@@ -15,6 +15,11 @@ class BaseHTTPMiddleware:
     and returns its Response; an exception no exception handler takes propagates out of it (as in
     Starlette: HTTPException and validation errors are answered inside, before middleware sees them)."""
 
+    # Starlette streams the response call_next returned (more_body=True per chunk), so an outer GZip
+    # compresses it whatever its size: marked on the response. Our CORS/GZip/... are pure ASGI in
+    # Starlette and leave it alone.
+    _streams_response = True
+
     def __init__(self, app: RequestResponseEndpoint, dispatch: typing.Optional[DispatchFunction] = None) -> None:
         self.app = app
         self.dispatch_func = self.dispatch if dispatch is None else dispatch
@@ -29,6 +34,8 @@ class BaseHTTPMiddleware:
         response = await self.app(request)
         if response is None:
             raise RuntimeError("No response returned.")
+        if self._streams_response:
+            response._turbo_streamed = True
         return response
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:

@@ -13,6 +13,8 @@ SAFELISTED_HEADERS = {"Accept", "Accept-Language", "Content-Language", "Content-
 
 
 class CORSMiddleware(BaseHTTPMiddleware):
+    _streams_response = False
+
     def __init__(self, app: RequestResponseEndpoint, allow_origins: typing.Sequence[str] = (),
                  allow_methods: typing.Sequence[str] = ("GET",), allow_headers: typing.Sequence[str] = (),
                  allow_credentials: bool = False, allow_origin_regex: typing.Optional[str] = None,

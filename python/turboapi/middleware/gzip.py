@@ -14,6 +14,8 @@ from .base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 
 class GZipMiddleware(BaseHTTPMiddleware):
+    _streams_response = False
+
     def __init__(self, app: RequestResponseEndpoint, minimum_size: int = 500, compresslevel: int = 9) -> None:
         super().__init__(app)
         self.minimum_size = minimum_size
@@ -29,7 +31,7 @@ class GZipMiddleware(BaseHTTPMiddleware):
         stream = getattr(response, "body_iterator", None)
         if stream is None:
             body = response.body
-            if len(body) < self.minimum_size:
+            if len(body) < self.minimum_size and not getattr(response, "_turbo_streamed", False):
                 return response
             buffer = io.BytesIO()
             with _gzip.GzipFile(mode="wb", fileobj=buffer, compresslevel=self.compresslevel) as f:

@@ -8,6 +8,8 @@ from .base import BaseHTTPMiddleware, RequestResponseEndpoint
 
 
 class HTTPSRedirectMiddleware(BaseHTTPMiddleware):
+    _streams_response = False
+
     def __init__(self, app: RequestResponseEndpoint) -> None:
         super().__init__(app)
 

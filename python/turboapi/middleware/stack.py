@@ -55,7 +55,9 @@ class _StarletteDispatch:
         return response
 
     async def call_next(self, request: Request) -> Response:
-        return await self.app(request)
+        response = await self.app(request)
+        response._turbo_streamed = True
+        return response
 
 
 def build_stack(user_middleware: typing.Sequence[typing.Any]) -> Endpoint:

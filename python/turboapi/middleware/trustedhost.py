@@ -10,6 +10,8 @@ ENFORCE_DOMAIN_WILDCARD = "Domain wildcard patterns must be like '*.example.com'
 
 
 class TrustedHostMiddleware(BaseHTTPMiddleware):
+    _streams_response = False
+
     def __init__(self, app: RequestResponseEndpoint, allowed_hosts: typing.Optional[typing.Sequence[str]] = None,
                  www_redirect: bool = True) -> None:
         super().__init__(app)
