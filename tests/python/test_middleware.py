@@ -523,3 +523,62 @@ def test_starlette_imports_map_to_ours():
 
     r = TestClient(app).get("/p", headers={"origin": "https://x"})
     assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_unsupported_middleware_fails_at_start_up():
+    class PureASGI:
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            await self.app(scope, receive, send)
+
+    app = turboapi.TurboAPI()
+    app.add_middleware(PureASGI)
+    app.get("/")(lambda: {})
+    with pytest.raises(TypeError, match="pure ASGI"):
+        app._turbo_routes()
+    with pytest.raises(AssertionError):
+        app.middleware("websocket")
+
+
+def test_request_body_read_in_middleware_is_still_the_routes():
+    app = turboapi.TurboAPI()
+    seen = []
+
+    @app.middleware("http")
+    async def peek(request, call_next):
+        seen.append(await request.body())
+        return await call_next(request)
+
+    @app.post("/e")
+    def e(body: dict):
+        return body
+
+    r = TestClient(app).post("/e", json={"a": 1})
+    assert r.json() == {"a": 1} and seen == [b'{"a": 1}']
+
+
+def test_background_and_response_parameter_survive_middleware():
+    from turboapi import BackgroundTasks
+    from turboapi.responses import Response as TResponse
+
+    app = turboapi.TurboAPI()
+    ran = []
+
+    @app.middleware("http")
+    async def mark(request, call_next):
+        response = await call_next(request)
+        response.headers["x-mw"] = "1"
+        return response
+
+    @app.get("/b")
+    def b(response: TResponse, tasks: BackgroundTasks):
+        response.headers["x-route"] = "1"
+        tasks.add_task(ran.append, "bg")
+        return {"ok": True}
+
+    r = TestClient(app).get("/b")
+    assert r.json() == {"ok": True}
+    assert r.headers["x-route"] == "1" and r.headers["x-mw"] == "1"
+    assert ran == ["bg"]
