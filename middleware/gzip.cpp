@@ -122,9 +122,9 @@ private:
 };
 
 void Gzip::compress_whole(Response& response, Context& context) const {
-    std::string& out = context.scratch_;
+    std::string& out = context.scratch;
     out.clear();
-    GzipStream& gz = context.gzip_stream_;
+    GzipStream& gz = context.gzip;
     if (!gz.begin(config_.compresslevel, uint32_t(std::time(nullptr))) || !gz.feed(response.body, out) ||
         !gz.finish(out))
         return; // zlib failed (out of memory): the body goes out uncompressed, still correct
@@ -146,7 +146,7 @@ void Gzip::on_response(const Request& request, Response& response, Context& cont
         compress_whole(response, context);
         return;
     }
-    if (!context.gzip_stream_.begin(config_.compresslevel, uint32_t(std::time(nullptr)))) return;
+    if (!context.gzip.begin(config_.compresslevel, uint32_t(std::time(nullptr)))) return;
     set_header(response, "content-encoding", "gzip");
     add_vary_header(response, "Accept-Encoding");
     remove_header(response, "content-length");

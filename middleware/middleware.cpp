@@ -138,20 +138,20 @@ Pipeline::Pipeline(std::vector<std::unique_ptr<Middleware>> middlewares)
 }
 
 Decision Pipeline::on_request(const Request& request, Response& early, Context& context) const {
-    context.entered_ = 0;
+    context.entered = 0;
     for (const auto& m : middlewares_) {
         if (m->on_request(request, early, context) == Decision::kRespond) {
             // The one that answered does not post-process its own answer; the outer ones do.
             on_response(request, early, context);
             return Decision::kRespond;
         }
-        ++context.entered_;
+        ++context.entered;
     }
     return Decision::kContinue;
 }
 
 void Pipeline::on_response(const Request& request, Response& response, Context& context) const {
-    for (uint32_t i = context.entered_; i-- > 0;)
+    for (uint32_t i = context.entered; i-- > 0;)
         middlewares_[i]->on_response(request, response, context);
 }
 

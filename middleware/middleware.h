@@ -118,25 +118,25 @@ inline constexpr size_t kMaxRequestIdBytes = 128;
 /// Per-request state owned by the caller and reused across requests (`reset` before each), so a
 /// pipeline pass allocates nothing of its own.
 struct Context {
-    uint32_t entered_ = 0;  // how many middlewares (outermost first) saw the request
-    uint64_t start_ns_ = 0; // TimingMiddleware: monotonic clock at on_request
-    char request_id_[kMaxRequestIdBytes];
-    uint32_t request_id_len_ = 0;
+    uint32_t entered = 0;  // how many middlewares (outermost first) saw the request
+    uint64_t start_ns = 0; // TimingMiddleware: monotonic clock at on_request
+    char request_id_bytes[kMaxRequestIdBytes];
+    uint32_t request_id_length = 0;
     /// Set by GZipMiddleware on a streaming response it compresses: the worker must send, instead of
-    /// each chunk, what `gzip_stream_.feed(chunk, out, gzip_sync_flush)` appends to `out`, and end with
-    /// `gzip_stream_.finish(out)`.
+    /// each chunk, what `gzip.feed(chunk, out, gzip_sync_flush)` appends to `out`, and end with
+    /// `gzip.finish(out)`.
     bool gzip_stream = false;
     bool gzip_sync_flush = false;
-    GzipStream gzip_stream_;
-    std::string scratch_; // compressed body buffer, swapped with Response::body (keeps its capacity)
+    GzipStream gzip;
+    std::string scratch; // compressed body buffer, swapped with Response::body (keeps its capacity)
 
     void reset() {
-        entered_ = 0;
-        start_ns_ = 0;
-        request_id_len_ = 0;
+        entered = 0;
+        start_ns = 0;
+        request_id_length = 0;
         gzip_stream = false;
     }
-    std::string_view request_id() const { return {request_id_, request_id_len_}; }
+    std::string_view request_id() const { return {request_id_bytes, request_id_length}; }
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -65,23 +65,23 @@ public:
     Decision on_request(const Request& request, Response& early, Context& context) const override {
         std::string_view incoming;
         if (find_header(request, header_, incoming) && valid_incoming_id(incoming, max_)) {
-            std::memcpy(context.request_id_, incoming.data(), incoming.size());
-            context.request_id_len_ = uint32_t(incoming.size());
+            std::memcpy(context.request_id_bytes, incoming.data(), incoming.size());
+            context.request_id_length = uint32_t(incoming.size());
             return Decision::kContinue;
         }
         static constexpr char kHex[] = "0123456789abcdef";
         unsigned char bytes[16];
         random_128(bytes);
         for (size_t i = 0; i < 16; ++i) {
-            context.request_id_[2 * i] = kHex[bytes[i] >> 4];
-            context.request_id_[2 * i + 1] = kHex[bytes[i] & 15];
+            context.request_id_bytes[2 * i] = kHex[bytes[i] >> 4];
+            context.request_id_bytes[2 * i + 1] = kHex[bytes[i] & 15];
         }
-        context.request_id_len_ = 32;
+        context.request_id_length = 32;
         return Decision::kContinue;
     }
 
     void on_response(const Request& request, Response& response, Context& context) const override {
-        if (context.request_id_len_ == 0) return;
+        if (context.request_id_length == 0) return;
         set_header(response, header_, context.request_id());
     }
 
@@ -109,13 +109,13 @@ public:
     std::string_view name() const override { return "TimingMiddleware"; }
 
     Decision on_request(const Request& request, Response& early, Context& context) const override {
-        context.start_ns_ = monotonic_ns();
+        context.start_ns = monotonic_ns();
         return Decision::kContinue;
     }
 
     void on_response(const Request& request, Response& response, Context& context) const override {
-        if (context.start_ns_ == 0) return;
-        uint64_t ns = monotonic_ns() - context.start_ns_;
+        if (context.start_ns == 0) return;
+        uint64_t ns = monotonic_ns() - context.start_ns;
         char value[96];
         int n = snprintf(value, sizeof value, "%s;dur=%llu.%03llu", metric_.c_str(),
                          (unsigned long long)(ns / 1'000'000), (unsigned long long)(ns / 1'000 % 1'000));
