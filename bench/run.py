@@ -56,6 +56,9 @@ class Endpoint:
     name: str  # as given to --endpoints
     path: str  # request target wrk loads
     expect: Callable[[str | None, bytes], str | None]  # (content-type, body) -> None or what is wrong
+    method: str = "GET"
+    body: bytes | None = None  # sent as application/json
+    status: int = 200  # the status every response must have (422: the invalid-body case)
 
 
 def _python_has(*modules: str) -> str | None:
@@ -133,12 +136,24 @@ def _expect_json(value):
     return check
 
 
+ITEM = {"name": "Widget", "price": 9.99, "tags": ["tools", "blue"]}
+BAD_ITEM = {"name": "Widget", "price": "cheap", "tags": ["tools", 3, {}]}
+ITEM_422 = {"detail": [
+    {"loc": ["body", "price"], "msg": "value is not a valid float", "type": "type_error.float"},
+    {"loc": ["body", "tags", 2], "msg": "str type expected", "type": "type_error.str"},
+]}
+
 ENDPOINTS: dict[str, Endpoint] = {
     e.name: e
     for e in [
         Endpoint("plain", "/", _expect_text("Hello, World!")),
         Endpoint("json", "/json", _expect_json({"message": "Hello, World!"})),
         Endpoint("items", "/items/42?q=hello", _expect_json({"item_id": 42, "q": "hello"})),
+        # A validated model body (name: str, price: float, tags: list[str]): turboapi.Model on TurboAPI,
+        # a pydantic model on FastAPI. Then the same route with an invalid body: FastAPI's 422.
+        Endpoint("post-item", "/items", _expect_json(ITEM), method="POST", body=json.dumps(ITEM).encode()),
+        Endpoint("post-item-422", "/items", _expect_json(ITEM_422), method="POST",
+                 body=json.dumps(BAD_ITEM).encode(), status=422),
     ]
 }
 
@@ -197,10 +212,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_get(port: int, path: str, timeout: float = 2.0) -> tuple[int, str | None, bytes]:
+def http_get(port: int, path: str, timeout: float = 2.0, method: str = "GET",
+             body: bytes | None = None) -> tuple[int, str | None, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request(method, path, body=body, headers={"content-type": "application/json"} if body else {})
         resp = conn.getresponse()
         return resp.status, resp.getheader("content-type"), resp.read()
     finally:
@@ -300,7 +316,7 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def parse_wrk(out: str) -> tuple[int, float, float, float, float, int]:
+def parse_wrk(out: str, non_2xx_is_error: bool = True) -> tuple[int, float, float, float, float, int]:
     m = re.search(r"(\d+) requests in ([\d.]+)(us|ms|s|m)", out)
     if not m:
         raise ValueError(f"cannot parse wrk output:\n{out}")
@@ -313,18 +329,31 @@ def parse_wrk(out: str) -> tuple[int, float, float, float, float, int]:
     if m:
         errors += sum(int(x) for x in m.groups())
     m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    if m:
+    if m and non_2xx_is_error:
         errors += int(m.group(1))
     return requests, seconds, rps, p50, p99, errors
 
 
-def wrk_argv(args, port: int, path: str, duration: float) -> list[str]:
+def wrk_script(ep: Endpoint) -> list[str]:
+    """wrk's -s option for a request with a body (a Lua script in a temporary file), else nothing."""
+    if ep.method == "GET" and ep.body is None:
+        return []
+    lua = (f"wrk.method = {json.dumps(ep.method)}\n"
+           f"wrk.body = {json.dumps((ep.body or b'').decode())}\n"
+           'wrk.headers["Content-Type"] = "application/json"\n')
+    fd, name = tempfile.mkstemp(prefix="bench-", suffix=".lua")
+    with os.fdopen(fd, "w") as f:
+        f.write(lua)
+    return ["-s", name]
+
+
+def wrk_argv(args, port: int, ep: Endpoint, duration: float) -> list[str]:
     argv = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{duration:g}s", "--latency",
-            f"http://127.0.0.1:{port}{path}"]
+            *wrk_script(ep), f"http://127.0.0.1:{port}{ep.path}"]
     return ["taskset", "-c", "1", *argv] if args.pin else argv
 
 
-def run_wrk(argv: list[str], server_pid: int) -> WrkResult:
+def run_wrk(argv: list[str], server_pid: int, non_2xx_is_error: bool = True) -> WrkResult:
     cpu0, _ = tree_cpu_seconds(server_pid)
     busy0 = machine_busy_seconds()
     with tempfile.TemporaryFile() as out:
@@ -337,7 +366,7 @@ def run_wrk(argv: list[str], server_pid: int) -> WrkResult:
         text = out.read().decode(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{shlex.join(argv)} exited with {proc.returncode}:\n{text}")
-    requests, seconds, rps, p50, p99, errors = parse_wrk(text)
+    requests, seconds, rps, p50, p99, errors = parse_wrk(text, non_2xx_is_error)
     wrk_cpu = usage.ru_utime + usage.ru_stime
     other = max(0.0, (busy1 - busy0) - (cpu1 - cpu0) - wrk_cpu)
     return WrkResult(requests, seconds, rps, p50, p99, errors, wrk_cpu, cpu1 - cpu0, procs, other)
@@ -401,21 +430,21 @@ def bench_server(server: Server, args, logdir: Path, commands: list[str]) -> tup
         run.wait_ready(endpoints[0].path, args.start_timeout)
         for ep in endpoints:
             alive(f"before {ep.name}")
-            status, ctype, body = http_get(run.port, ep.path)
-            problem = f"HTTP {status}" if status != 200 else ep.expect(ctype, body)
+            status, ctype, body = http_get(run.port, ep.path, method=ep.method, body=ep.body)
+            problem = f"HTTP {status}" if status != ep.status else ep.expect(ctype, body)
             if problem:
                 print(f"  {ep.name}: WRONG RESPONSE: {problem}", file=sys.stderr)
-                if status != 200:
+                if status != ep.status:
                     points.append(Point(server, ep, args.workers, [], f"skipped: {problem}"))
                     continue
             if args.warmup > 0:
-                run_wrk(wrk_argv(args, run.port, ep.path, args.warmup), run.proc.pid)
+                run_wrk(wrk_argv(args, run.port, ep, args.warmup), run.proc.pid, ep.status < 300)
                 alive(f"during the {ep.name} warm-up")
-            argv = wrk_argv(args, run.port, ep.path, args.duration)
+            argv = wrk_argv(args, run.port, ep, args.duration)
             commands.append(shlex.join(argv))
             pt = Point(server, ep, args.workers, [], f"wrong response: {problem}" if problem else "")
             for i in range(args.repeat):
-                r = run_wrk(argv, run.proc.pid)
+                r = run_wrk(argv, run.proc.pid, ep.status < 300)
                 alive(f"during {ep.name} run {i + 1}")
                 pt.runs.append(r)
                 print(f"  {ep.name} #{i + 1}: {r.rps:,.0f} req/s, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
@@ -488,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="bench/run", description=__doc__.splitlines()[0],
                                  formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     ap.add_argument("--servers", default="turbo,fastapi", help=f"comma list of {','.join(SERVERS)}")
-    ap.add_argument("--endpoints", default="json,plain,items", help=f"comma list of {','.join(ENDPOINTS)}")
+    ap.add_argument("--endpoints", default="json,plain,items,post-item,post-item-422", help=f"comma list of {','.join(ENDPOINTS)}")
     ap.add_argument("--baseline", default="fastapi", help="server the ratios divide by")
     ap.add_argument("--workers", type=int, default=2, help="worker processes per server")
     ap.add_argument("--duration", type=float, default=10, help="seconds per wrk run")

@@ -6,6 +6,7 @@ routes, so `async def` is the fair (fastest) FastAPI; fastapi_sync_app.py is the
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
 
 app = FastAPI()
 
@@ -23,3 +24,14 @@ async def json():
 @app.get("/items/{item_id}")
 async def read_item(item_id: int, q: str | None = None):
     return {"item_id": item_id, "q": q}
+
+
+class Item(BaseModel):
+    name: str
+    price: float
+    tags: list[str] = []
+
+
+@app.post("/items")
+async def create_item(item: Item):
+    return item

@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
 
 app = FastAPI()
 
@@ -19,3 +20,14 @@ def json():
 @app.get("/items/{item_id}")
 def read_item(item_id: int, q: str | None = None):
     return {"item_id": item_id, "q": q}
+
+
+class Item(BaseModel):
+    name: str
+    price: float
+    tags: list[str] = []
+
+
+@app.post("/items")
+def create_item(item: Item):
+    return item
