@@ -225,10 +225,18 @@ class TurboAPI(APIRouter):
             self._middleware_stack = build_stack(self.user_middleware)
         return self._middleware_stack
 
-    def _wrap_in_middleware(self, endpoint: Callable[..., Any]) -> Callable[[Any], Any]:
+    def _wrap_in_middleware(self, endpoint: Callable[..., Any], any_async: bool = True) -> Callable[[Any], Any]:
         """``handler(request_data)`` for the worker: the middleware stack around ``endpoint``
-        (``async endpoint(None, request) -> Response``), the 500/Exception handler outside it."""
+        (``async endpoint(None, request) -> Response``), the 500/Exception handler outside it.
+
+        When the stack is only turboapi's own middleware (CORS, GZip, ...) and the route is all
+        plain ``def``, nothing awaits: run at once (``run_eagerly``) instead of as a Task. A user's
+        ``async def`` middleware always runs as a Task (it may need a current task)."""
+        from .middleware.stack import is_builtin_only  # noqa: PLC0415
+        from .routing import run_eagerly  # noqa: PLC0415
+
         stack = self.build_middleware_stack()
+        eager = not any_async and is_builtin_only(stack)
         app = self
 
         async def run_request(request: Request) -> Any:
@@ -242,6 +250,11 @@ class TurboAPI(APIRouter):
             except Exception as exc:  # noqa: BLE001 - ServerErrorMiddleware's place
                 return await app._server_error(request, exc)
 
+        if eager:
+            def eager_handler(data: Any) -> Any:
+                return run_eagerly(handler(data))
+
+            return eager_handler
         return handler
 
     @property
@@ -303,7 +316,8 @@ class TurboAPI(APIRouter):
                 hdrs = {("Allow" if k.lower() == "allow" else k): v for k, v in headers.items()}
             return await app._handle_exception_inner(request, HTTPException(status_code=status_code, headers=hdrs))
 
-        return self._wrap_in_middleware(routing_error)(request_data)
+        return self._wrap_in_middleware(routing_error, self._server_error_handler() is not None
+                                        or self._has_custom_http_handler(status_code))(request_data)
 
     def _has_custom_http_handler(self, status_code: int) -> bool:
         """True when an HTTPException with this status would not get FastAPI's default answer."""

@@ -263,7 +263,7 @@ class APIRoute:
         ``middleware``: the app's stack as ``wrap(run) -> handler(request_data)``; the route is then
         python mode and its handler runs the middleware around the route."""
         if middleware is not None:
-            handler = middleware(build_handler(self, app, in_middleware=True))
+            handler = middleware(build_handler(self, app, in_middleware=True), self.dependant.any_async())
             force_python = True
         else:
             handler = build_handler(self, app)

@@ -86,4 +86,19 @@ def build_stack(user_middleware: typing.Sequence[typing.Any]) -> Endpoint:
     return app
 
 
-__all__ = ["build_stack"]
+def is_builtin_only(stack: typing.Any) -> bool:
+    """True when every layer of ``stack`` is turboapi's own CORS/GZip/TrustedHost/HTTPSRedirect, whose
+    code never suspends (so a request through them can run without a Task)."""
+    from . import cors, gzip, httpsredirect, trustedhost  # noqa: PLC0415
+
+    builtin = (cors.CORSMiddleware, gzip.GZipMiddleware, trustedhost.TrustedHostMiddleware,
+               httpsredirect.HTTPSRedirectMiddleware)
+    layer = stack
+    while layer is not _endpoint:
+        if type(layer) not in builtin:
+            return False
+        layer = layer.app
+    return True
+
+
+__all__ = ["build_stack", "is_builtin_only"]
