@@ -303,14 +303,34 @@ private:
 };
 
 struct RateLimitConfig {
-    double rate_per_second = 10.0;            // tokens added per second
-    uint32_t burst = 20;                      // bucket size (<= 1,000,000)
-    std::vector<std::string> trusted_proxies; // exact peer addresses whose X-Forwarded-For is believed
+    double rate_per_second = 10.0; // tokens added per second
+    uint32_t burst = 20;           // bucket size (<= 1,000,000)
+    /// Peers whose X-Forwarded-For is believed: IPv4/IPv6 addresses or networks ("10.0.0.0/8",
+    /// "fd00::/8"); anything else must match the peer string exactly (e.g. "" for a unix socket).
+    std::vector<std::string> trusted_proxies;
+};
+
+/// trusted_proxies parsed once (throws std::invalid_argument on a bad network); matching allocates
+/// nothing.
+class TrustedProxies {
+public:
+    TrustedProxies() = default;
+    explicit TrustedProxies(const std::vector<std::string>& entries);
+    bool contains(std::string_view address) const;
+    bool empty() const { return networks_.empty() && exact_.empty(); }
+
+private:
+    struct Network {
+        uint8_t bytes[16]; // IPv4 as IPv4-mapped IPv6, so one comparison covers both
+        uint32_t prefix_bits;
+    };
+    std::vector<Network> networks_;
+    std::vector<std::string> exact_;
 };
 /// `table` must outlive the middleware (in production: a view of the master's segment).
 std::unique_ptr<Middleware> make_rate_limit(const RateLimitConfig& config, RateLimitTable table);
 /// The address the limit applies to: the direct peer, or, when it is a trusted proxy, the rightmost
 /// X-Forwarded-For address that is not a trusted proxy (the leftmost if all are).
-std::string_view client_address(const Request& request, std::span<const std::string> trusted_proxies);
+std::string_view client_address(const Request& request, const TrustedProxies& trusted_proxies);
 
 } // namespace turbo::middleware

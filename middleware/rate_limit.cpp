@@ -3,8 +3,11 @@
 #include "middleware/middleware.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <new>
 #include <stdexcept>
@@ -164,10 +167,81 @@ RateLimitTable::Verdict RateLimitTable::take(std::string_view client, double rat
     return {true, 0};
 }
 
-std::string_view client_address(const Request& request, std::span<const std::string> trusted_proxies) {
-    auto trusted = [&](std::string_view a) {
-        return std::find(trusted_proxies.begin(), trusted_proxies.end(), a) != trusted_proxies.end();
-    };
+namespace {
+
+// An address as 16 bytes (IPv4 mapped into ::ffff:0:0/96). Copied to a NUL-terminated buffer
+// because inet_pton wants one; no allocation.
+bool parse_address(std::string_view text, uint8_t (&out)[16]) {
+    char buf[INET6_ADDRSTRLEN + 1];
+    if (text.empty() || text.size() >= sizeof buf) return false;
+    std::memcpy(buf, text.data(), text.size());
+    buf[text.size()] = '\0';
+    in_addr v4;
+    if (inet_pton(AF_INET, buf, &v4) == 1) {
+        std::memset(out, 0, 10);
+        out[10] = out[11] = 0xff;
+        std::memcpy(out + 12, &v4, 4);
+        return true;
+    }
+    in6_addr v6;
+    if (inet_pton(AF_INET6, buf, &v6) == 1) {
+        std::memcpy(out, &v6, 16);
+        return true;
+    }
+    return false;
+}
+
+bool prefix_equal(const uint8_t* a, const uint8_t* b, uint32_t bits) {
+    size_t whole = bits / 8;
+    if (std::memcmp(a, b, whole) != 0) return false;
+    if (bits % 8 == 0) return true;
+    uint8_t mask = uint8_t(0xff << (8 - bits % 8));
+    return (a[whole] & mask) == (b[whole] & mask);
+}
+
+} // namespace
+
+TrustedProxies::TrustedProxies(const std::vector<std::string>& entries) {
+    for (const std::string& entry : entries) {
+        std::string_view text = entry;
+        size_t slash = text.find('/');
+        Network n{};
+        if (!parse_address(text.substr(0, slash), n.bytes)) {
+            if (slash != std::string_view::npos)
+                throw std::invalid_argument("RateLimitMiddleware: trusted proxy network '" + entry +
+                                            "' is not an address/prefix");
+            exact_.push_back(entry);
+            continue;
+        }
+        const bool v4 = text.substr(0, slash).find(':') == std::string_view::npos;
+        n.prefix_bits = 128;
+        if (slash != std::string_view::npos) {
+            std::string_view bits = text.substr(slash + 1);
+            unsigned value = 0;
+            auto [end, ec] = std::from_chars(bits.data(), bits.data() + bits.size(), value);
+            if (ec != std::errc() || end != bits.data() + bits.size() || bits.empty() ||
+                value > (v4 ? 32u : 128u))
+                throw std::invalid_argument("RateLimitMiddleware: trusted proxy network '" + entry +
+                                            "' has a bad prefix length");
+            n.prefix_bits = v4 ? 96 + value : value;
+        }
+        networks_.push_back(n);
+    }
+}
+
+bool TrustedProxies::contains(std::string_view address) const {
+    for (const std::string& e : exact_)
+        if (e == address) return true;
+    if (networks_.empty()) return false;
+    uint8_t bytes[16];
+    if (!parse_address(address, bytes)) return false;
+    for (const Network& n : networks_)
+        if (prefix_equal(bytes, n.bytes, n.prefix_bits)) return true;
+    return false;
+}
+
+std::string_view client_address(const Request& request, const TrustedProxies& trusted_proxies) {
+    auto trusted = [&](std::string_view a) { return trusted_proxies.contains(a); };
     if (!trusted(request.client_ip)) return request.client_ip;
     std::string_view leftmost = request.client_ip;
     // The rightmost entries were added by our own proxies; the first one that is not is the client.
@@ -197,7 +271,8 @@ namespace {
 
 class RateLimit final : public Middleware {
 public:
-    RateLimit(const RateLimitConfig& config, RateLimitTable table) : config_(config), table_(table) {
+    RateLimit(const RateLimitConfig& config, RateLimitTable table)
+        : config_(config), proxies_(config.trusted_proxies), table_(table) {
         if (!table_.valid()) throw std::invalid_argument("RateLimitMiddleware: the table is not initialised");
         if (!(config.rate_per_second > 0) || config.rate_per_second > 1e6)
             throw std::invalid_argument("RateLimitMiddleware: rate_per_second must be in (0, 1e6]");
@@ -208,7 +283,7 @@ public:
     std::string_view name() const override { return "RateLimitMiddleware"; }
 
     Decision on_request(const Request& request, Response& early, Context& context) const override {
-        std::string_view client = client_address(request, config_.trusted_proxies);
+        std::string_view client = client_address(request, proxies_);
         // take() only touches the shared block; the view itself is not modified.
         auto verdict = const_cast<RateLimitTable&>(table_).take(client, config_.rate_per_second,
                                                                 config_.burst, table_.now_ms());
@@ -223,6 +298,7 @@ public:
 
 private:
     RateLimitConfig config_;
+    TrustedProxies proxies_;
     RateLimitTable table_;
 };
 

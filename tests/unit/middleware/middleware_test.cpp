@@ -660,7 +660,7 @@ TEST_CASE("rate limit table: two processes share one budget through a shared map
 }
 
 TEST_CASE("rate limit: client address through trusted proxies", "[rate_limit]") {
-    std::vector<std::string> proxies = {"10.0.0.1", "10.0.0.2"};
+    TrustedProxies proxies({"10.0.0.1", "10.0.0.2"});
     auto address = [&](std::string_view peer, std::vector<Header> hs) {
         Req r("GET", std::move(hs));
         r.request.client_ip = peer;
@@ -672,6 +672,41 @@ TEST_CASE("rate limit: client address through trusted proxies", "[rate_limit]") 
           "6.6.6.6");
     CHECK(address("10.0.0.1", {{"X-Forwarded-For", "10.0.0.2, 10.0.0.1"}}) == "10.0.0.2");
     CHECK(address("10.0.0.1", {}) == "10.0.0.1");
+}
+
+TEST_CASE("rate limit: trusted proxies as networks", "[rate_limit]") {
+    TrustedProxies p({"10.0.0.0/8", "192.168.1.0/25", "fd00::/8", "::1", "unix-peer"});
+    CHECK(p.contains("10.200.3.4"));
+    CHECK_FALSE(p.contains("11.0.0.1"));
+    CHECK(p.contains("192.168.1.127"));
+    CHECK_FALSE(p.contains("192.168.1.128"));
+    CHECK(p.contains("fd12:3456::1"));
+    CHECK_FALSE(p.contains("fe80::1"));
+    CHECK(p.contains("::1"));
+    CHECK_FALSE(p.contains("::2"));
+    CHECK(p.contains("unix-peer")); // not an address: an exact match
+    CHECK_FALSE(p.contains("not-an-ip"));
+    CHECK_FALSE(p.contains(""));
+    CHECK(TrustedProxies({"0.0.0.0/0"}).contains("8.8.8.8"));
+    CHECK_FALSE(TrustedProxies({"0.0.0.0/0"}).contains("2001:db8::1")); // IPv4 networks match IPv4 only
+    for (const char* bad : {"10.0.0.0/33", "10.0.0.0/", "10.0.0.0/x", "fd00::/129", "host/8"})
+        CHECK_THROWS_AS(TrustedProxies({bad}), std::invalid_argument);
+
+    Block block(64);
+    RateLimitTable t;
+    REQUIRE(RateLimitTable::init(block.p, 64, t) == RateLimitTable::Error::kNone);
+    RateLimitConfig c;
+    c.burst = 1;
+    c.rate_per_second = 0.001;
+    c.trusted_proxies = {"10.0.0.0/8"};
+    auto m = make_rate_limit(c, t);
+    Req a("GET", {{"X-Forwarded-For", "198.51.100.1, 10.1.1.1"}});
+    Req b("GET", {{"X-Forwarded-For", "198.51.100.2"}});
+    CHECK(run(*m, a.request).status == 200);
+    CHECK(run(*m, a.request).status == 429);
+    CHECK(run(*m, b.request).status == 200); // another client behind the same proxy
+    c.trusted_proxies = {"10.0.0.0/99"};
+    CHECK_THROWS_AS(make_rate_limit(c, t), std::invalid_argument);
 }
 
 TEST_CASE("rate limit middleware: 429 with Retry-After rounded up", "[rate_limit]") {
