@@ -1,12 +1,21 @@
 // middleware: the onion pipeline that wraps every request in a worker, and the native middlewares
-// (Starlette 0.25's CORS, GZip, TrustedHost and HTTPSRedirect, byte for byte; request id, timing and a
-// token-bucket rate limit shared by all worker processes).
+// (Starlette 0.25/0.26's CORS, GZip, TrustedHost and HTTPSRedirect, byte for byte; request id, timing
+// and a token-bucket rate limit shared by all worker processes).
 //
 // Independent of shm and Python: the worker fills a `Request` view and a `Response`, and calls
-// `Pipeline::on_request` before the app and `Pipeline::on_response` after it.
+// `Pipeline::on_request` before the app and `Pipeline::on_response` after it:
+//
+//   context.reset();
+//   if (pipeline.on_request(request, response, context) == Decision::kRespond) -> send `response`
+//   else { run the app into `response`; pipeline.on_response(request, response, context); send it }
+//   if (context.gzip_stream) every streamed chunk goes through context.gzip.feed, then .finish
+//
+// An unhandled exception is answered by server_error_response, outside every middleware (as
+// Starlette's ServerErrorMiddleware does).
 //
 // Errors: configuration is validated at start-up (the `make_*` factories throw std::invalid_argument);
-// nothing on the request path throws or allocates beyond the response's own headers and body.
+// nothing on the request path throws or allocates beyond the response's own headers and body (one
+// exception: allow_origin_regex, checked with std::regex).
 #pragma once
 
 #include <atomic>
