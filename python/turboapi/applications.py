@@ -232,6 +232,7 @@ class TurboAPI(APIRouter):
         When the stack is only turboapi's own middleware (CORS, GZip, ...) and the route is all
         plain ``def``, nothing awaits: run at once (``run_eagerly``) instead of as a Task. A user's
         ``async def`` middleware always runs as a Task (it may need a current task)."""
+        from .middleware.base import drop_unread_body_iterator  # noqa: PLC0415
         from .middleware.stack import is_builtin_only  # noqa: PLC0415
         from .routing import run_eagerly  # noqa: PLC0415
 
@@ -246,7 +247,9 @@ class TurboAPI(APIRouter):
             request = Request(data, app)
             request._turbo_endpoint = run_request  # type: ignore[attr-defined]
             try:
-                return await stack(request)
+                response = await stack(request)
+                drop_unread_body_iterator(response)
+                return response
             except Exception as exc:  # noqa: BLE001 - ServerErrorMiddleware's place
                 return await app._server_error(request, exc)
 
@@ -257,10 +260,10 @@ class TurboAPI(APIRouter):
             return eager_handler
         return handler
 
-    @property
     def _turbo_route_errors_in_python(self) -> bool:
         """True when the router's own 404 / 405 / 307 must be answered by ``_turbo_http_error``
-        (the app has middleware, or its own handler for 404, 405 or HTTPException)."""
+        (the app has middleware, or its own handler for 404, 405 or HTTPException). Called once per
+        worker at boot."""
         return bool(self.user_middleware) or self._has_custom_http_handler(404) \
             or self._has_custom_http_handler(405)
 

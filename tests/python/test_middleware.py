@@ -382,7 +382,7 @@ def call_hook(app, method, path, query, headers):
     hdrs = {"allow": "GET"} if status == 405 else None
     if status == 307:
         hdrs = {"location": "http://testserver" + path.rstrip("/") + ("?" + query if query else "")}
-    assert app._turbo_route_errors_in_python
+    assert app._turbo_route_errors_in_python()
     r = app._turbo_http_error(RequestData(method, path, query, headers, b""), status, hdrs)
     if inspect.isawaitable(r):  # a Response at once when nothing in the stack awaits
         r = worker_loop().run_until_complete(r)
@@ -404,7 +404,7 @@ def test_router_errors_through_middleware_hook(pairs, case):
 
 
 @pytest.mark.xfail(reason="needs worker/app.cpp to call app._turbo_http_error for router 404/405/307 "
-                          "when app._turbo_route_errors_in_python", strict=False)
+                          "when app._turbo_route_errors_in_python()", strict=False)
 @pytest.mark.parametrize("case", range(len(ROUTER_CASES)))
 def test_router_errors_through_middleware_testclient(pairs, case):
     src, method, path, query, headers = ROUTER_CASES[case]
@@ -446,7 +446,7 @@ def test_every_route_is_python_mode_with_middleware(pairs):
         return i
 
     assert [s["mode"] for s in plain._turbo_routes() if s["path"] == "/a"] == ["native"]
-    assert not plain._turbo_route_errors_in_python
+    assert not plain._turbo_route_errors_in_python()
     assert plain._turbo_http_error(RequestData("GET", "/x", "", [], b""), 307, {"location": "http://h/x/"}) is None
 
 
@@ -584,3 +584,59 @@ def test_background_and_response_parameter_survive_middleware():
     assert r.json() == {"ok": True}
     assert r.headers["x-route"] == "1" and r.headers["x-mw"] == "1"
     assert ran == ["bg"]
+
+
+APP_BODY_LOG = '''
+from turboapi import TurboAPI
+from turboapi.responses import Response, PlainTextResponse, StreamingResponse
+ORDER = []
+app = TurboAPI()
+
+
+@app.middleware("http")
+async def log_body(request, call_next):
+    response = await call_next(request)
+    if request.query_params.get("keep"):
+        return response
+    body = b""
+    async for chunk in response.body_iterator:
+        body += chunk if isinstance(chunk, bytes) else chunk.encode()
+    ORDER.append(body.decode())
+    headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return Response(content=body + b"!", status_code=response.status_code, headers=headers,
+                    media_type=response.media_type)
+
+
+@app.get("/j")
+def j():
+    return {"a": 1}
+
+
+@app.get("/s")
+def s():
+    return StreamingResponse(iter(["x", "y"]), media_type="text/plain")
+'''
+
+
+@pytest.mark.parametrize("path", ["/j", "/s", "/j?keep=1", "/s?keep=1"])
+def test_body_iterator_of_call_next_responses(pairs, path):
+    """The FastAPI idiom of reading the body in middleware: every call_next response has body_iterator."""
+    p, _, q = path.partition("?")
+    ours, theirs, *order = both(pairs, APP_BODY_LOG, "GET", p, q)
+    assert ours == theirs
+    assert order[0] == order[1]
+
+
+def test_unread_body_iterators_leave_the_stack_as_they_came():
+    from turboapi.middleware.base import AsyncBody, BufferedBody, as_call_next_response, drop_unread_body_iterator
+    from turboapi.responses import JSONResponse as TJSON, StreamingResponse as TStream
+
+    plain = as_call_next_response(TJSON({"a": 1}))
+    assert type(plain.body_iterator) is BufferedBody
+    drop_unread_body_iterator(plain)
+    assert getattr(plain, "body_iterator", None) is None and plain.body == b'{"a":1}'
+    gen = iter([b"x"])
+    streamed = as_call_next_response(TStream(gen))
+    assert type(streamed.body_iterator) is AsyncBody
+    drop_unread_body_iterator(streamed)
+    assert streamed.body_iterator is gen

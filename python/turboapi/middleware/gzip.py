@@ -10,7 +10,7 @@ import typing
 from ..requests import Request
 from ..responses import Response
 from ._util import add_vary_header, del_header, get_header, set_header
-from .base import BaseHTTPMiddleware, RequestResponseEndpoint
+from .base import AsyncBody, BaseHTTPMiddleware, RequestResponseEndpoint, unread_body_iterator
 
 
 class GZipMiddleware(BaseHTTPMiddleware):
@@ -29,7 +29,7 @@ class GZipMiddleware(BaseHTTPMiddleware):
         if get_header(raw, "content-encoding") is not None:
             return response
         stream = getattr(response, "body_iterator", None)
-        if stream is None:
+        if stream is None or unread_body_iterator(response):
             body = response.body
             if len(body) < self.minimum_size and not getattr(response, "_turbo_streamed", False):
                 return response
@@ -48,6 +48,8 @@ class GZipMiddleware(BaseHTTPMiddleware):
         set_header(raw, "content-encoding", "gzip")
         add_vary_header(raw, "Accept-Encoding")
         del_header(raw, "content-length")
+        if type(stream) is AsyncBody and not stream.started:
+            stream = stream.iterator  # an unread sync body: compressed without the event loop
         charset = getattr(response, "charset", "utf-8")
         if hasattr(stream, "__aiter__"):
             compressed: typing.Any = _gzip_async(stream, self.compresslevel, charset)

@@ -13,7 +13,7 @@ import typing
 from ..encoders import jsonable_encoder
 from ..requests import Request
 from ..responses import JSONResponse, Response
-from .base import BaseHTTPMiddleware
+from .base import BaseHTTPMiddleware, as_call_next_response
 
 Endpoint = typing.Callable[[Request], typing.Awaitable[Response]]
 
@@ -56,8 +56,7 @@ class _StarletteDispatch:
 
     async def call_next(self, request: Request) -> Response:
         response = await self.app(request)
-        response._turbo_streamed = True
-        return response
+        return as_call_next_response(response)
 
 
 def build_stack(user_middleware: typing.Sequence[typing.Any]) -> Endpoint:
