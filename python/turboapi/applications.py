@@ -285,8 +285,11 @@ class TurboAPI(APIRouter):
         applies (then C++ answers as it does now). ``headers``: ``{"allow": "GET"}`` for a 405,
         ``{"location": url}`` for a 307 (Starlette's redirect_slashes; computed here when absent).
 
-        With middleware, always a coroutine: the middleware stack around the router's answer (FastAPI
-        runs the router inside the user's middleware), never None."""
+        With middleware, never None: the middleware stack around the router's answer (FastAPI runs the
+        router inside the user's middleware), a coroutine, or the Response itself when nothing in the
+        stack awaits. A failure raises (the worker logs it and answers 500)."""
+        # Starlette's HTTPException(405, headers={"Allow": ...}); no headers (None) for a 404
+        headers = {("Allow" if k.lower() == "allow" else k): v for k, v in headers.items()} if headers else None
         if self.user_middleware:
             return self._routing_error_in_middleware(request_data, status_code, headers)
         if status_code == 307:
@@ -314,10 +317,9 @@ class TurboAPI(APIRouter):
                     path = path.rstrip("/") if path.endswith("/") else path + "/"
                     location = str(url.replace(path=path))
                 return RedirectResponse(location)
-            hdrs = None
-            if headers:
-                hdrs = {("Allow" if k.lower() == "allow" else k): v for k, v in headers.items()}
-            return await app._handle_exception_inner(request, HTTPException(status_code=status_code, headers=hdrs))
+            hdrs = {k: v for k, v in headers.items() if k.lower() != "location"} if headers else None
+            return await app._handle_exception_inner(request, HTTPException(status_code=status_code,
+                                                                            headers=hdrs or None))
 
         return self._wrap_in_middleware(routing_error, self._server_error_handler() is not None
                                         or self._has_custom_http_handler(status_code))(request_data)

@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python")
 fastapi = pytest.importorskip("fastapi")
 
 import turboapi  # noqa: E402
+import turboapi.middleware.cors  # noqa: E402
 from turboapi._internal import worker_loop  # noqa: E402
 from turboapi.testclient import TestClient  # noqa: E402
 
@@ -640,3 +641,23 @@ def test_unread_body_iterators_leave_the_stack_as_they_came():
     assert type(streamed.body_iterator) is AsyncBody
     drop_unread_body_iterator(streamed)
     assert streamed.body_iterator is gen
+
+
+def test_http_error_hook_passes_starlettes_allow_header_to_handlers():
+    from turboapi.responses import JSONResponse as TJSON
+
+    for with_mw in (False, True):
+        app = turboapi.TurboAPI()
+        seen = []
+
+        @app.exception_handler(405)
+        def h(request, exc):
+            seen.append(exc.headers)
+            return TJSON({"allow": exc.headers["Allow"]}, status_code=405)
+
+        if with_mw:
+            app.add_middleware(turboapi.middleware.cors.CORSMiddleware, allow_origins=["*"])
+        r = app._turbo_http_error(RequestData("POST", "/x", "", [], b""), 405, {"allow": "GET"})
+        if inspect.isawaitable(r):
+            r = worker_loop().run_until_complete(r)
+        assert r.status_code == 405 and r.body == b'{"allow":"GET"}' and seen == [{"Allow": "GET"}]
