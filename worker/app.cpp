@@ -181,15 +181,11 @@ App::App(py::object app) : app_(app) {
             "the application object is not a turboapi.TurboAPI (it has no _turbo_routes)");
     error_hook_ = py::getattr(app, "_turbo_error_hook", py::none());
     body_loc_ = py::make_tuple(py::str("body"));
-    // Router 404/405 go through Python only when the app has its own handler for them.
-    if (py::hasattr(app, "exception_handlers")) {
-        py::dict handlers = app.attr("exception_handlers");
-        py::object default_http =
-            py::module_::import("turboapi.exception_handlers").attr("http_exception_handler");
-        const bool custom_http = handlers.contains(http_exception_type_) &&
-                                 !py::object(handlers[http_exception_type_]).is(default_http);
-        custom_404_ = custom_http || handlers.contains(py::int_(404));
-        custom_405_ = custom_http || handlers.contains(py::int_(405));
+    // The router's 404/405/307 go through Python only when the app has middleware or its own
+    // handler for them (turboapi.applications: _turbo_route_errors_in_python).
+    if (py::hasattr(app, "_turbo_route_errors_in_python") && py::hasattr(app, "_turbo_http_error")) {
+        route_errors_in_python_ = app.attr("_turbo_route_errors_in_python")().cast<bool>();
+        http_error_hook_ = app.attr("_turbo_http_error");
     }
     // One loop per worker process, shared with the app's startup/shutdown hooks and dependencies.
     event_loop_ = internal.attr("worker_loop")();
@@ -279,41 +275,45 @@ void App::handle(const shm::RequestView& request, Response& out) {
 }
 
 // 404 and 405 from the router. Starlette raises HTTPException for them, so an app's handler for 404,
-// 405 or HTTPException answers them; without one, FastAPI's bodies are written here. The Allow of a 405
-// is the methods of the first route whose path matched, as Starlette's.
+// 405 or HTTPException answers them, and its middleware sees them; without those, FastAPI's bodies
+// are written here. The Allow of a 405 is the methods of the first route whose path matched.
 void App::routing_error(uint16_t status, const shm::RequestView& request, Response& out) {
     std::string allow;
     if (status == 405)
         allow = match_.handler < routes_.size() ? routes_[match_.handler].allow
                                                 : router::allow_header(match_.allowed);
-    if (status == 404 ? custom_404_ : custom_405_) {
-        try {
-            py::dict headers;
-            if (status == 405) headers["Allow"] = allow;
-            py::object exc =
-                http_exception_type_(status, py::none(), status == 405 ? py::object(headers) : py::none());
-            py::object r = error_hook_(request_data(request), exc);
-            if (is_awaitable_(r).cast<bool>()) r = py::reinterpret_steal<py::object>(await_result(r.ptr()));
-            if (!r) throw py::error_already_set();
-            if (!r.is_none()) {
-                result_to_response(router_error_route_, r.ptr(), out);
-                return;
-            }
-        } catch (py::error_already_set& e) {
-            spdlog::error("the app's handler for {} failed", status);
-            e.restore();
-            PyErr_Print();
-            out.clear();
-            internal_error(out);
-            return;
-        }
-    }
+    if (route_errors_in_python_ &&
+        routing_error_in_python(status, status == 405 ? "allow" : "", allow, request, out))
+        return;
     if (status == 404) {
         json_detail(404, "\"Not Found\"", out);
         return;
     }
     json_detail(405, "\"Method Not Allowed\"", out);
     out.headers.emplace_back("allow", std::move(allow));
+}
+
+// app._turbo_http_error(request_data, status, headers): the app's answer, or None for the default.
+// True when `out` holds the answer (a failure in Python answers 500).
+bool App::routing_error_in_python(uint16_t status, const char* header, const std::string& value,
+                                  const shm::RequestView& request, Response& out) {
+    try {
+        py::dict headers;
+        if (*header) headers[header] = value;
+        py::object r = http_error_hook_(request_data(request), status, headers);
+        if (is_awaitable_(r).cast<bool>()) r = py::reinterpret_steal<py::object>(await_result(r.ptr()));
+        if (!r) throw py::error_already_set();
+        if (r.is_none()) return false;
+        result_to_response(router_error_route_, r.ptr(), out);
+        return true;
+    } catch (py::error_already_set& e) {
+        spdlog::error("the app's answer to a {} from the router failed", status);
+        e.restore();
+        PyErr_Print();
+        out.clear();
+        internal_error(out);
+        return true;
+    }
 }
 
 // FastAPI (Starlette's redirect_slashes): "/items/" for a route "/items" answers 307 to "/items".
@@ -337,6 +337,8 @@ bool App::try_slash_redirect(const shm::RequestView& request, router::Method met
         if (h.name == "host") host = h.value;
     std::string location = "http://" + std::string(host.empty() ? "localhost" : host) + raw;
     if (!request.query.empty()) location.append("?").append(request.query);
+    if (route_errors_in_python_ && routing_error_in_python(307, "location", location, request, out))
+        return true;
     out.status = 307;
     out.headers.emplace_back("location", std::move(location));
     return true;

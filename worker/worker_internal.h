@@ -136,6 +136,8 @@ private:
     using Error = std::string;
 
     void routing_error(uint16_t status, const shm::RequestView& request, Response& out);
+    bool routing_error_in_python(uint16_t status, const char* header, const std::string& value,
+                                 const shm::RequestView& request, Response& out);
     bool try_slash_redirect(const shm::RequestView& request, router::Method method, Response& out);
     void call(const Route& route, const shm::RequestView& request, Response& out);
     void call_python(const Route& route, const shm::RequestView& request, Response& out);
@@ -174,8 +176,9 @@ private:
     py::object is_awaitable_; // inspect.isawaitable
     bool capture_exceptions_ = false;
     bool concurrent_ = false;
-    bool custom_404_ = false, custom_405_ = false; // the app handles router 404/405 itself
-    Route router_error_route_;                     // stands for "no route" when those answer
+    bool route_errors_in_python_ = false; // router 404/405/307 through app._turbo_http_error
+    py::object http_error_hook_;
+    Route router_error_route_; // stands for "no route" when those answer
     py::object captured_exception_;
     py::object body_loc_; // ("body",): where a body model's errors are located
     py::object attr_status_code_, attr_body_, attr_raw_headers_; // interned attribute names

@@ -137,32 +137,23 @@ def test_https_redirect(mw_server):
     assert r.status == 307 and r.header("location") == "https://api.example.com/secure/page"
 
 
-ROUTER_XFAIL = pytest.mark.xfail(
-    reason="needs worker/app.cpp to call app._turbo_http_error for router 404/405/307 when "
-           "app._turbo_route_errors_in_python", strict=False)
-
-
-@ROUTER_XFAIL
 def test_router_404_goes_through_middleware(mw_server):
     r = mw_server.get("/nowhere")
     assert r.status == 404 and r.json() == {"detail": "Not Found"}
     assert r.header("x-order") == "first,second"
 
 
-@ROUTER_XFAIL
 def test_cors_preflight_to_a_route_without_options(mw_server):
     r = mw_server.request("OPTIONS", "/", headers={
         "Origin": "https://app.example", "Access-Control-Request-Method": "GET"})
     assert r.status == 200 and r.body == b"OK"
 
 
-@ROUTER_XFAIL
 def test_trusted_host_before_the_router(mw_server):
     r = mw_server.request("GET", "/nowhere", headers={"Host": "evil.test"})
     assert r.status == 400 and r.body == b"Invalid host header"
 
 
-@ROUTER_XFAIL
 def test_router_redirect_goes_through_middleware(mw_server):
     r = mw_server.get("/items/1/")
     assert r.status == 307 and r.header("location") == "http://localhost/items/1"
