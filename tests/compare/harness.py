@@ -70,6 +70,11 @@ class Case:
     presence_headers: tuple = ()
     files_after: tuple = ()
     note: str = ""
+    # A deliberate difference: FastAPI's answer is a bug we do not copy. TurboAPI must answer
+    # (status, JSON body) instead, and FastAPI must still answer what `deliberate_fastapi_status` says
+    # (so the case notices when FastAPI changes).
+    deliberate: Any = None
+    deliberate_fastapi_status: int = 0
 
     def request_bytes(self, host: str = "testserver") -> bytes:
         hdrs: list[tuple[str, str]] = [("Host", host)]
@@ -430,6 +435,8 @@ class Pair:
         if f.error:
             return [f"oracle: FastAPI gave no response: {f.error}"]
         t, t_files = self.send("turbo", case)
+        if case.deliberate is not None and self.turbo.framework != "fastapi":
+            return compare_deliberate(f, t, case)
         diffs = compare_replies(f, t, case)
         if diffs and (t.status >= 500 or t.error) and f.status != t.status:
             diffs.append("TurboAPI log: " + log_excerpt(self.turbo.last_log))
@@ -440,6 +447,24 @@ class Pair:
 
 
 # --- comparison -----------------------------------------------------------------------------------
+
+
+def compare_deliberate(f: "Reply", t: "Reply", case: Case) -> list[str]:
+    """A case where TurboAPI deliberately answers otherwise than FastAPI (see Case.deliberate)."""
+    diffs = []
+    if f.status != case.deliberate_fastapi_status:
+        diffs.append(f"FastAPI now answers {f.status}, not {case.deliberate_fastapi_status}: revisit this "
+                     f"deliberate difference ({case.note})")
+    status, body = case.deliberate
+    if t.status != status:
+        diffs.append(f"status: TurboAPI {t.status}, expected {status} ({case.note})")
+    try:
+        got = json.loads(t.body)
+    except ValueError:
+        got = t.body
+    if got != body:
+        diffs.append(f"body: TurboAPI {clip(t.body)}, expected {body!r}")
+    return diffs
 
 
 def clip(value, n: int = 400) -> str:
