@@ -341,7 +341,7 @@ CASES = [
 
 # Answers that need the router's 404 / 405 / 307 (CORS preflights to routes without OPTIONS, a
 # middleware answering for a path with no route...): through app._turbo_http_error, which the worker
-# must call for every router error when app._turbo_route_errors_in_python is true.
+# calls for every router error when app._turbo_route_errors_in_python() is true.
 ROUTER_CASES = [
     (APP, "OPTIONS", "/hello", "", ORIGIN + [("access-control-request-method", "POST")]),
     (APP, "OPTIONS", "/hello", "", ORIGIN + [("access-control-request-method", "PUT"),
@@ -404,8 +404,6 @@ def test_router_errors_through_middleware_hook(pairs, case):
     assert order == f.ORDER
 
 
-@pytest.mark.xfail(reason="needs worker/app.cpp to call app._turbo_http_error for router 404/405/307 "
-                          "when app._turbo_route_errors_in_python()", strict=False)
 @pytest.mark.parametrize("case", range(len(ROUTER_CASES)))
 def test_router_errors_through_middleware_testclient(pairs, case):
     src, method, path, query, headers = ROUTER_CASES[case]
