@@ -186,6 +186,8 @@ App::App(py::object app) : app_(app) {
     if (py::hasattr(app, "_turbo_route_errors_in_python") && py::hasattr(app, "_turbo_http_error")) {
         route_errors_in_python_ = app.attr("_turbo_route_errors_in_python")().cast<bool>();
         http_error_hook_ = app.attr("_turbo_http_error");
+        router_error_route_.python_mode = true; // a failure is logged as a handler's and answered 500
+        router_error_route_.pattern = "(no route)";
     }
     // One loop per worker process, shared with the app's startup/shutdown hooks and dependencies.
     event_loop_ = internal.attr("worker_loop")();
@@ -293,27 +295,38 @@ void App::routing_error(uint16_t status, const shm::RequestView& request, Respon
     out.headers.emplace_back("allow", std::move(allow));
 }
 
-// app._turbo_http_error(request_data, status, headers): the app's answer, or None for the default.
-// True when `out` holds the answer (a failure in Python answers 500).
+// app._turbo_http_error(request_data, status, headers): a Response, a coroutine (the middleware
+// stack, run like a python-mode handler: a task in the worker), or None for the default answer. True
+// when `out` holds the answer or the pending coroutine (a failure is logged and answered 500).
 bool App::routing_error_in_python(uint16_t status, const char* header, const std::string& value,
                                   const shm::RequestView& request, Response& out) {
+    PyObject* r = nullptr;
     try {
         py::dict headers;
         if (*header) headers[header] = value;
-        py::object r = http_error_hook_(request_data(request), status, headers);
-        if (is_awaitable_(r).cast<bool>()) r = py::reinterpret_steal<py::object>(await_result(r.ptr()));
-        if (!r) throw py::error_already_set();
-        if (r.is_none()) return false;
-        result_to_response(router_error_route_, r.ptr(), out);
-        return true;
+        py::object data = request_data(request);
+        r = PyObject_CallFunctionObjArgs(http_error_hook_.ptr(), data.ptr(), py::int_(status).ptr(),
+                                         headers.ptr(), nullptr);
     } catch (py::error_already_set& e) {
-        spdlog::error("the app's answer to a {} from the router failed", status);
         e.restore();
-        PyErr_Print();
-        out.clear();
-        internal_error(out);
+    }
+    if (r == Py_None) {
+        Py_DECREF(r);
+        return false;
+    }
+    if (r && PyCoro_CheckExact(r) && concurrent_) {
+        out.pending = py::reinterpret_steal<py::object>(r);
+        out.pending_route = &router_error_route_;
         return true;
     }
+    if (r && is_awaitable_(py::handle(r)).cast<bool>()) {
+        PyObject* awaited = await_result(r);
+        Py_DECREF(r);
+        r = awaited;
+    }
+    out.clear();
+    finish(router_error_route_, r, request, out);
+    return true;
 }
 
 // FastAPI (Starlette's redirect_slashes): "/items/" for a route "/items" answers 307 to "/items".
