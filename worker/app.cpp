@@ -93,6 +93,17 @@ bool is_json_content_type(std::string_view ct) {
            (sub.size() >= 5 && ascii_iequals(sub.substr(sub.size() - 5), "+json"));
 }
 
+// Takes the pending Python exception (normalized, with its traceback attached), or a null object.
+py::object fetch_exception() {
+    PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb && value) PyException_SetTraceback(value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return py::reinterpret_steal<py::object>(value);
+}
+
 // {"loc":[source,name(,index)],"msg":msg,"type":type}
 std::string render_error(const char* source, std::string_view name, long index, std::string_view msg,
                          std::string_view type) {
@@ -704,13 +715,7 @@ void App::finish(const Route& route, PyObject* result, const shm::RequestView& r
     }
     if (!result) {
         if (route.python_mode) {
-            PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
-            PyErr_Fetch(&type, &value, &tb);
-            PyErr_NormalizeException(&type, &value, &tb);
-            if (tb && value) PyException_SetTraceback(value, tb);
-            Py_XDECREF(type);
-            Py_XDECREF(tb);
-            log_exception(request, py::reinterpret_steal<py::object>(value));
+            log_exception(request, fetch_exception());
             internal_error(out);
             return;
         }
@@ -800,13 +805,7 @@ bool App::read_response(PyObject* r, Response& out) {
 }
 
 void App::exception_to_response(const Route& route, const shm::RequestView& request, Response& out) {
-    PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (tb && value) PyException_SetTraceback(value, tb);
-    py::object exc = py::reinterpret_steal<py::object>(value);
-    Py_XDECREF(type);
-    Py_XDECREF(tb);
+    py::object exc = fetch_exception();
     out.clear();
     if (exc && error_hook_ && !error_hook_.is_none()) {
         // The app's exception handlers (HTTPException, @app.exception_handler) answer in Python.
@@ -849,12 +848,7 @@ void App::exception_to_response(const Route& route, const shm::RequestView& requ
             return;
         } catch (py::error_already_set& e) {
             e.restore();
-            PyErr_Fetch(&type, &value, &tb);
-            PyErr_NormalizeException(&type, &value, &tb);
-            if (tb && value) PyException_SetTraceback(value, tb);
-            exc = py::reinterpret_steal<py::object>(value);
-            Py_XDECREF(type);
-            Py_XDECREF(tb);
+            exc = fetch_exception();
             out.clear();
         }
     }

@@ -112,9 +112,12 @@ void define_module(py::module_& m) {
         .def("startup", &TestApp::startup)
         .def("shutdown", &TestApp::shutdown);
     m.def("dumps", [](py::handle obj) {
+        // Looked up on the first call (turboapi.encoders imports this module) and kept for the life
+        // of the process: a static py::object would be released after the interpreter is gone.
+        static PyObject* encoder =
+            py::object(py::module_::import("turboapi.encoders").attr("jsonable_encoder")).release().ptr();
         std::string out;
-        py::object encoder = py::module_::import("turboapi.encoders").attr("jsonable_encoder");
-        if (!dump_json(obj.ptr(), out, encoder.ptr())) throw py::error_already_set();
+        if (!dump_json(obj.ptr(), out, encoder)) throw py::error_already_set();
         return py::bytes(out);
     });
     bind_model(m);

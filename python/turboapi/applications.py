@@ -351,19 +351,19 @@ class TurboAPI(APIRouter):
         """on_event("startup") handlers, or entering ``lifespan(app)``; an awaitable when any is async."""
         if self.lifespan is not None:
             return self._enter_lifespan()
-        for i, handler in enumerate(self.on_startup):
-            r = handler()
-            if inspect.isawaitable(r):
-                return self._run_rest(r, self.on_startup[i + 1:])
-        return None
+        return self._run_handlers(self.on_startup)
 
     def _turbo_shutdown(self) -> Optional[Awaitable[None]]:
         if self.lifespan is not None:
             return self._exit_lifespan()
-        for i, handler in enumerate(self.on_shutdown):
+        return self._run_handlers(self.on_shutdown)
+
+    def _run_handlers(self, handlers: List[Callable[[], Any]]) -> Optional[Awaitable[None]]:
+        """Calls each handler in order; from the first async one on, the rest run in an awaitable."""
+        for i, handler in enumerate(handlers):
             r = handler()
             if inspect.isawaitable(r):
-                return self._run_rest(r, self.on_shutdown[i + 1:])
+                return self._run_rest(r, handlers[i + 1:])
         return None
 
     @staticmethod

@@ -33,6 +33,18 @@ def sized():
     return StreamingResponse(iter([b"abc", b"def"]), headers={"content-length": "6"})
 
 
+@app.get("/short")
+def short():
+    # announces more than it yields
+    return StreamingResponse(iter([b"abc"]), headers={"content-length": "10"})
+
+
+@app.get("/long")
+def long():
+    # yields more than it announces
+    return StreamingResponse(iter([b"abc", b"def"]), headers={"content-length": "4"})
+
+
 @app.get("/big")
 def big(mib: int = 3):
     block = b"x" * (1 << 20)
