@@ -303,6 +303,20 @@ void HttpParser::next() {
 // Scans the header section's raw bytes across feed() calls (any split); stops at its blank line.
 bool HttpParser::has_obs_fold(const char* data, size_t len) {
     for (size_t i = 0; i < len; ++i) {
+        if (!end_cr_ && !line_start_) {
+            // Inside a line only CR or LF matter: jump to the first of them with memchr (SIMD)
+            // instead of stepping through the state machine byte by byte.
+            const char* cr = static_cast<const char*>(std::memchr(data + i, '\r', len - i));
+            const size_t stop = cr ? size_t(cr - data) : len;
+            const char* lf = static_cast<const char*>(std::memchr(data + i, '\n', stop - i));
+            if (lf) {
+                i = size_t(lf - data);
+            } else if (cr) {
+                i = stop;
+            } else {
+                return false; // the line goes on in the next feed
+            }
+        }
         const char c = data[i];
         if (end_cr_) { // the previous byte was CR
             end_cr_ = false;

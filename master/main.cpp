@@ -101,6 +101,10 @@ int main(int argc, char** argv) {
     s->add_option("--max-requests-jitter", serve.max_requests_jitter,
                   "Add up to this many to --max-requests per worker")
         ->capture_default_str();
+    s->add_option("--worker-spin-us", serve.worker_spin_us,
+                  "Microseconds a worker polls for the next request before it sleeps (0: sleep at once)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 10000));
     s->add_flag("--reload", serve.reload, "Reload workers when the app's Python files change (development)");
     s->add_option("-p,--pid", serve.pid_file, "Write the master's pid to this file");
     s->add_option("--access-logfile", serve.access_logfile, "Access log file (- for stdout)")
@@ -120,6 +124,7 @@ int main(int argc, char** argv) {
     w->add_option("--python-path", worker.python_path)->required();
     w->add_option("--log-level", worker.log_level);
     w->add_option("--error-logfile", worker.error_logfile);
+    w->add_option("--spin-us", worker.spin_us);
 
     CLI11_PARSE(cli, argc, argv);
 

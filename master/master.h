@@ -41,8 +41,9 @@ struct Config {
     uint32_t timeout_ms = 30000;      // a request running longer gets 504 and its worker is replaced; 0: off
     uint64_t max_requests = 0;        // recycle a worker after this many requests; 0: never
     uint64_t max_requests_jitter = 0; // plus a random 0..jitter per worker, so they do not recycle at once
-    bool reload = false;              // watch the app's Python files and reload on change (development)
-    std::string pid_file;             // write the master's pid here ("" : none)
+    uint32_t worker_spin_us = 50; // a worker polls its empty ring this long before sleeping (0: never polls)
+    bool reload = false;          // watch the app's Python files and reload on change (development)
+    std::string pid_file;         // write the master's pid here ("" : none)
     std::string access_logfile = "-"; // "-": stdout
     std::string error_logfile = "-";  // "-": stderr
 

@@ -67,7 +67,8 @@ void WorkerPool::spawn(uint32_t index) {
     status.requests_served.store(0);
 
     const std::string slot_s = std::to_string(index), gen_s = std::to_string(slot.generation),
-                      pid_s = std::to_string(getpid()), fd_s = std::to_string(kWorkerNotifyFd);
+                      pid_s = std::to_string(getpid()), fd_s = std::to_string(kWorkerNotifyFd),
+                      spin_s = std::to_string(config_.worker_spin_us);
     std::vector<const char*> argv = {config_.self_exe.c_str(),
                                      "worker",
                                      "--shm",
@@ -88,6 +89,8 @@ void WorkerPool::spawn(uint32_t index) {
                                      config_.log_level.c_str(),
                                      "--error-logfile",
                                      config_.error_logfile.c_str(),
+                                     "--spin-us",
+                                     spin_s.c_str(),
                                      nullptr};
 
     posix_spawn_file_actions_t actions;
