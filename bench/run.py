@@ -587,11 +587,13 @@ def wait_for_builds(limit: float) -> str:
 
 
 def _why(log_tail: str) -> str:
-    """The most telling line of a failed server's log, for the table (e.g. the exception's last line)."""
-    lines = [l.strip() for l in log_tail.splitlines() if l.strip()]
+    """The most telling line of a failed server's log, for the table: a Python exception's last line
+    (`ModuleNotFoundError: ...`) if there is one, else the last error line, else the last line."""
+    lines = [re.sub(r"^(\[[^]]*\] )+", "", l.strip()) for l in log_tail.splitlines() if l.strip()]
+    exceptions = [l for l in lines if re.match(r"[\w.]*(Error|Exception|Exit|Interrupt)\b:?", l)]
     errors = [l for l in lines if re.search(r"Error|Exception|error|failed", l)]
-    line = (errors or lines or ["no output"])[-1]
-    return line.replace("|", "/")[:140]
+    line = (exceptions or errors or lines or ["no output"])[-1]
+    return line.replace("|", "/")[:160]
 
 
 def bench_app(server: Server, app: str, endpoints: list[Endpoint], workers: int, setup: str, args,
