@@ -792,9 +792,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", default="fastapi", help="server the first ratios divide by")
     ap.add_argument("--workers", type=_int_list, default=None,
                     help="comma list of worker counts; every server runs at each (default 1,2; --quick: 2)")
-    ap.add_argument("--duration", type=float, default=10, help="seconds per wrk run")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run (whole seconds: wrk takes no fractions)")
     ap.add_argument("--repeat", type=int, default=3, help="wrk runs per point; the table shows medians")
-    ap.add_argument("--warmup", type=float, default=2, help="seconds of wrk before each endpoint, not measured")
+    ap.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each endpoint, not measured (0: none)")
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (-t)")
     ap.add_argument("--connections", type=int, default=64, help="wrk connections (-c)")
     ap.add_argument("--quick", action="store_true",
