@@ -210,6 +210,7 @@ def chart(points: list[CurvePoint], path: Path, title: str) -> str:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         return ("matplotlib is not installed for /usr/bin/python3 (apt-get install python3-matplotlib; "
                 "scripts/install-deps installs it): no chart")
@@ -231,6 +232,8 @@ def chart(points: list[CurvePoint], path: Path, title: str) -> str:
                             label=f"{server}: {p.label}")
             if curve != "workers":
                 ax.set_xscale("log")
+            else:
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             if curve == "body" or attr == "server_us_per_req":
                 ax.set_yscale("log")
             ax.set_xlabel(xlabels[curve], fontsize=8)
