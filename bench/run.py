@@ -713,7 +713,7 @@ def chart(points: list[Point], path: Path, title: str) -> str:
     servers = list(dict.fromkeys(p.server.label for p in measured))
     endpoints = list(dict.fromkeys(p.endpoint.name for p in points))
     colors = dict(zip(servers, plt.rcParams["axes.prop_cycle"].by_key()["color"]))
-    fig, axes = plt.subplots(len(groups), 2, figsize=(max(10, 1.3 * len(endpoints) * 2), 3.6 * len(groups)),
+    fig, axes = plt.subplots(len(groups), 2, figsize=(max(11, 0.8 * len(endpoints) * 2), 3.6 * len(groups)),
                              squeeze=False)
     width = 0.8 / len(servers)
     for row, (workers, setup) in enumerate(groups):
@@ -728,6 +728,12 @@ def chart(points: list[Point], path: Path, title: str) -> str:
                         xs.append(j + (i - (len(servers) - 1) / 2) * width)
                         ys.append(pt.med(attr))
                 ax.bar(xs, ys, width, label=srv, color=colors[srv])
+                for j, ep in enumerate(endpoints):  # say why a bar is missing when it should be there
+                    pt = next((p for p in points if p.server.label == srv and p.endpoint.name == ep
+                               and p.workers == workers and p.setup == setup and not p.runs), None)
+                    if pt is not None and pt.note != "n/a":
+                        ax.text(j + (i - (len(servers) - 1) / 2) * width, 0.02, "failed", rotation=90, fontsize=6,
+                                ha="center", va="bottom", transform=ax.get_xaxis_transform(), color=colors[srv])
             ax.set_yscale("log")
             ax.set_xticks(range(len(endpoints)), endpoints, rotation=30, ha="right", fontsize=8)
             ax.set_title(f"{label} ({'higher' if attr == 'rps' else 'lower'} is better), "
