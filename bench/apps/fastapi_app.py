@@ -4,8 +4,9 @@ Handlers are `async def`: FastAPI runs plain `def` handlers in a threadpool, 2-3
 routes, so `async def` is the fair (fastest) FastAPI; fastapi_sync_app.py is the `def` variant.
 """
 
-from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
+from _shared import BIG, MW_ITEMS
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 
 app = FastAPI()
@@ -35,3 +36,20 @@ class Item(BaseModel):
 @app.post("/items")
 async def create_item(item: Item):
     return item
+
+
+@app.get("/big")
+async def big():
+    return Response(BIG, media_type="application/octet-stream")
+
+
+@app.post("/echo")
+async def echo(request: Request):
+    return Response(await request.body(), media_type="application/octet-stream")
+
+
+# The middleware benchmark's route without middleware (endpoint mw-none); fastapi_mw_app.py has it
+# behind the middleware stack.
+@app.get("/mw")
+async def mw():
+    return MW_ITEMS

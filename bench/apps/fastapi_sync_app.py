@@ -1,7 +1,8 @@
 """FastAPI + uvicorn with plain `def` handlers (run in the threadpool): server `fastapi-sync`."""
 
-from fastapi import FastAPI
-from fastapi.responses import PlainTextResponse
+from _shared import BIG, MW_ITEMS
+from fastapi import FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel
 
 app = FastAPI()
@@ -31,3 +32,18 @@ class Item(BaseModel):
 @app.post("/items")
 def create_item(item: Item):
     return item
+
+
+@app.get("/big")
+def big():
+    return Response(BIG, media_type="application/octet-stream")
+
+
+@app.post("/echo")
+async def echo(request: Request):  # reading the body needs await, as in any FastAPI app
+    return Response(await request.body(), media_type="application/octet-stream")
+
+
+@app.get("/mw")
+def mw():
+    return MW_ITEMS

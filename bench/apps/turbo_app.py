@@ -1,7 +1,8 @@
 """The benchmark app for TurboAPI. Keep routes identical to fastapi_app.py."""
 
-from turboapi import Model, TurboAPI
-from turboapi.responses import PlainTextResponse
+from _shared import BIG, MW_ITEMS
+from turboapi import Model, Request, TurboAPI
+from turboapi.responses import PlainTextResponse, Response
 
 app = TurboAPI()
 
@@ -30,3 +31,20 @@ class Item(Model):
 @app.post("/items")
 def create_item(item: Item):
     return item
+
+
+@app.get("/big")
+def big():
+    return Response(BIG, media_type="application/octet-stream")
+
+
+@app.post("/echo")
+async def echo(request: Request):
+    return Response(await request.body(), media_type="application/octet-stream")
+
+
+# The middleware benchmark's route without middleware (endpoint mw-none); turbo_mw_app.py has it behind
+# the middleware stack.
+@app.get("/mw")
+def mw():
+    return MW_ITEMS
