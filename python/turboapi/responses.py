@@ -75,6 +75,11 @@ class Headers(Mapping[str, str]):
 class Response:
     media_type: Optional[str] = None
     charset = "utf-8"
+    # Read by the worker when the app has native middleware (docs/design/app-contract.md): set on an
+    # instance that came through a Python middleware's call_next (Starlette streams it), and on the
+    # answer of the app's 500/Exception handler (sent outside every middleware).
+    _turbo_streamed = False
+    _turbo_server_error = False
 
     def __init__(self, content: Any = None, status_code: int = 200, headers: Optional[Mapping[str, str]] = None,
                  media_type: Optional[str] = None, background: Any = None) -> None:

@@ -1,0 +1,229 @@
+// The native middleware pipeline (middleware/) around the app: built at start-up from
+// app._turbo_middleware(), run for every request by App::serve.
+//
+//   on_request, outermost first: an early answer (preflight, 400, redirect, 429) goes out at once,
+//   without entering Python;
+//   the app (handle: native route, Python route and Python middleware, router 404/405/307, 422...);
+//   on_response, innermost first, unless the answer is an unhandled exception's 500 (Starlette's
+//   ServerErrorMiddleware sits outside every middleware).
+#include "worker/worker_internal.h"
+
+#include <pybind11/stl.h>
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace turbo::worker {
+
+namespace {
+
+constexpr size_t kHeapRateLimitBuckets = 4096; // the TestClient's table (one process, few clients)
+
+std::unique_ptr<middleware::Middleware> make_middleware(const std::string& name, const py::dict& o,
+                                                        middleware::RateLimitTable table) {
+    using S = std::vector<std::string>;
+    if (name == "CORSMiddleware") {
+        middleware::CorsConfig c;
+        c.allow_origins = o["allow_origins"].cast<S>();
+        c.allow_methods = o["allow_methods"].cast<S>();
+        c.allow_headers = o["allow_headers"].cast<S>();
+        c.allow_credentials = o["allow_credentials"].cast<bool>();
+        c.allow_origin_regex = o["allow_origin_regex"].cast<std::string>();
+        c.expose_headers = o["expose_headers"].cast<S>();
+        c.max_age_seconds = o["max_age"].cast<int64_t>();
+        return middleware::make_cors(c);
+    }
+    if (name == "GZipMiddleware") {
+        middleware::GzipConfig c;
+        c.minimum_size_bytes = o["minimum_size"].cast<size_t>();
+        c.compresslevel = o["compresslevel"].cast<int>();
+        return middleware::make_gzip(c);
+    }
+    if (name == "TrustedHostMiddleware") {
+        middleware::TrustedHostConfig c;
+        c.allowed_hosts = o["allowed_hosts"].cast<S>();
+        c.www_redirect = o["www_redirect"].cast<bool>();
+        return middleware::make_trusted_host(c);
+    }
+    if (name == "HTTPSRedirectMiddleware") return middleware::make_https_redirect();
+    if (name == "RequestIdMiddleware") {
+        middleware::RequestIdConfig c;
+        c.header_name = o["header_name"].cast<std::string>();
+        c.max_length_bytes = o["max_length"].cast<size_t>();
+        return middleware::make_request_id(c);
+    }
+    if (name == "TimingMiddleware") {
+        middleware::TimingConfig c;
+        c.metric_name = o["metric_name"].cast<std::string>();
+        return middleware::make_timing(c);
+    }
+    if (name == "RateLimitMiddleware") {
+        middleware::RateLimitConfig c;
+        c.rate_per_second = o["rate_per_second"].cast<double>();
+        c.burst = o["burst"].cast<uint32_t>();
+        c.trusted_proxies = o["trusted_proxies"].cast<S>();
+        return middleware::make_rate_limit(c, table);
+    }
+    throw std::invalid_argument(name + ": not a native middleware");
+}
+
+} // namespace
+
+void App::build_pipeline(py::handle specs, middleware::RateLimitTable table) {
+    attr_streamed_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("_turbo_streamed"));
+    attr_server_error_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("_turbo_server_error"));
+    std::vector<std::unique_ptr<middleware::Middleware>> list;
+    for (py::handle h : specs) {
+        const auto spec = py::reinterpret_borrow<py::dict>(h);
+        const auto name = spec["name"].cast<std::string>();
+        const py::dict options = spec["options"];
+        if (name == "RateLimitMiddleware" && !table.valid()) {
+            // No server segment (the TestClient): the buckets live on the heap of this process.
+            const size_t bytes =
+                (middleware::RateLimitTable::bytes_for(kHeapRateLimitBuckets) + 63) / 64 * 64;
+            heap_rate_limit_block_.reset(std::aligned_alloc(64, bytes));
+            if (!heap_rate_limit_block_ ||
+                middleware::RateLimitTable::init(heap_rate_limit_block_.get(), kHeapRateLimitBuckets,
+                                                 table) != middleware::RateLimitTable::Error::kNone)
+                throw std::runtime_error("RateLimitMiddleware: cannot allocate the rate-limit table");
+        }
+        try {
+            list.push_back(make_middleware(name, options, table));
+        } catch (const std::invalid_argument& e) { // the factories' messages start with the class name
+            throw std::runtime_error(e.what());
+        } catch (const py::cast_error& e) {
+            throw std::runtime_error(name + ": an option has the wrong type (" + e.what() + ")");
+        } catch (const py::error_already_set& e) {
+            throw std::runtime_error(name + ": bad options (" + e.what() + ")");
+        }
+        pipeline_gzip_ |= name == "GZipMiddleware";
+    }
+    try {
+        pipeline_ = middleware::Pipeline(std::move(list));
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(e.what());
+    }
+}
+
+void Exchange::bind(const shm::RequestView& view) {
+    percent_decode(view.path, path, false);
+    headers.clear();
+    for (const auto& h : view.headers)
+        headers.push_back({h.name, h.value});
+    request.method = view.method;
+    request.path = path;
+    request.query = view.query;
+    request.scheme = "http"; // the server speaks plain HTTP (as uvicorn without proxy headers)
+    request.headers = headers;
+    // "ip:port" as the master writes it ("::1:5555" for IPv6), "" for a unix socket.
+    std::string_view client = view.client;
+    if (const size_t colon = client.rfind(':'); colon != std::string_view::npos)
+        client = client.substr(0, colon);
+    if (client.size() >= 2 && client.front() == '[' && client.back() == ']')
+        client = client.substr(1, client.size() - 2);
+    request.client_ip = client;
+    request.server_host = "localhost"; // used only by URLs of a request without Host
+    request.server_port = 80;
+}
+
+bool Exchange::encode_chunk(std::string_view chunk, std::string& out) {
+    if (!context.gzip_stream) {
+        out.append(chunk);
+        return true;
+    }
+    return context.gzip.feed(chunk, out, context.gzip_sync_flush);
+}
+
+bool Exchange::end_stream(std::string& out) {
+    if (!context.gzip_stream) return true;
+    context.gzip_stream = false;
+    return context.gzip.finish(out);
+}
+
+void App::serve(const shm::RequestView& request, Response& out, Exchange& exchange) {
+    if (!has_pipeline()) {
+        handle(request, out);
+        return;
+    }
+    out.clear();
+    exchange.bind(request);
+    exchange.context.reset();
+    if (pipeline_.on_request(exchange.request, out, exchange.context) == middleware::Decision::kRespond)
+        return; // answered by a middleware: no Python ran
+    handle(request, out);
+    if (!out.pending) after_app(request, out, exchange);
+}
+
+void App::serve_task(const Route& route, PyObject* task, const shm::RequestView& request, Response& out,
+                     Exchange& exchange) {
+    finish_task(route, task, request, out);
+    if (!has_pipeline()) return;
+    exchange.bind(request); // the request was decoded again: its views moved
+    after_app(request, out, exchange);
+}
+
+void App::after_app(const shm::RequestView& request, Response& out, Exchange& exchange) {
+    if (out.outside_middleware) return;
+    if (out.stream) {
+        out.streaming = true;
+        if (pipeline_gzip_ && !prefetch_stream(request, out)) return;
+    } else {
+        // Starlette streams what comes out of a BaseHTTPMiddleware's call_next, one chunk per
+        // message; an empty body is no chunk at all.
+        out.streaming = out.from_call_next && !out.body_view().empty();
+    }
+    pipeline_.on_response(exchange.request, out, exchange.context);
+    if (exchange.context.gzip_stream && !out.stream) {
+        // A whole body Starlette would have streamed: its one chunk compressed at once.
+        std::string& packed = exchange.context.scratch;
+        packed.clear();
+        if (!exchange.encode_chunk(out.body_view(), packed) || !exchange.end_stream(packed)) {
+            spdlog::error("gzip failed (out of memory?) for {} {}", request.method,
+                          std::string(request.path));
+            out.clear();
+            internal_error(out);
+            return;
+        }
+        out.body.swap(packed);
+        out.borrowed_body.reset();
+    }
+}
+
+// GZip decides on a stream by its first body message (Starlette's GZipResponder): an empty stream is
+// one empty, final message, which it leaves alone. So the first chunk is taken before the head goes out.
+bool App::prefetch_stream(const shm::RequestView& request, Response& out) {
+    BodyIterator it(*this, out.stream.ptr());
+    const auto step = it.ok() ? it.next(out.first_chunk) : BodyIterator::Step::kFailed;
+    if (step == BodyIterator::Step::kFailed) {
+        // Nothing was sent yet: as in Starlette behind GZip, the error becomes the 500.
+        log_exception(request, fetch_exception());
+        out.clear();
+        internal_error(out);
+        return false;
+    }
+    if (step == BodyIterator::Step::kEnd) {
+        out.stream = py::object();
+        out.streaming = false;
+        return true;
+    }
+    out.stream = it.iterator();
+    out.has_first_chunk = true;
+    return true;
+}
+
+// turboapi.responses.Response has both as class attributes (False); turboapi's middleware code sets
+// them on an instance (middleware/base.py, applications.py).
+void App::read_marks(PyObject* response, Response& out) {
+    for (auto [name, flag] : {std::pair{attr_streamed_.ptr(), &out.from_call_next},
+                              std::pair{attr_server_error_.ptr(), &out.outside_middleware}}) {
+        PyObject* v = PyObject_GetAttr(response, name);
+        if (!v) {
+            PyErr_Clear();
+            continue;
+        }
+        *flag = v == Py_True;
+        Py_DECREF(v);
+    }
+}
+
+} // namespace turbo::worker
