@@ -11,6 +11,7 @@
 #include <pybind11/stl.h>
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <stdexcept>
 
 namespace turbo::worker {
@@ -72,6 +73,8 @@ std::unique_ptr<middleware::Middleware> make_middleware(const std::string& name,
 void App::build_pipeline(py::handle specs, middleware::RateLimitTable table) {
     attr_streamed_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("_turbo_streamed"));
     attr_server_error_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("_turbo_server_error"));
+    attr_single_message_ =
+        py::reinterpret_steal<py::object>(PyUnicode_InternFromString("_turbo_single_message_below"));
     std::vector<std::unique_ptr<middleware::Middleware>> list;
     for (py::handle h : specs) {
         const auto spec = py::reinterpret_borrow<py::dict>(h);
@@ -140,6 +143,20 @@ bool Exchange::end_stream(std::string& out) {
     return context.gzip.finish(out);
 }
 
+namespace {
+
+// The stream's announced content-length is below the response's single-message size.
+bool single_message(const Response& out) {
+    if (out.single_message_below_bytes == 0) return false;
+    const std::string* length = middleware::find_header(out, "content-length");
+    if (!length) return false;
+    uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(length->data(), length->data() + length->size(), n);
+    return ec == std::errc() && end == length->data() + length->size() && n < out.single_message_below_bytes;
+}
+
+} // namespace
+
 void App::serve(const shm::RequestView& request, Response& out, Exchange& exchange) {
     if (!has_pipeline()) {
         handle(request, out);
@@ -166,7 +183,9 @@ void App::after_app(const shm::RequestView& request, Response& out, Exchange& ex
     if (out.outside_middleware) return;
     if (out.stream) {
         out.streaming = true;
-        if (pipeline_gzip_ && !prefetch_stream(request, out)) return;
+        const bool whole = single_message(out);
+        if (pipeline_gzip_ && !(whole ? read_whole_stream(request, out) : prefetch_stream(request, out)))
+            return;
     } else {
         // Starlette streams what comes out of a BaseHTTPMiddleware's call_next, one chunk per
         // message; an empty body is no chunk at all.
@@ -211,8 +230,29 @@ bool App::prefetch_stream(const shm::RequestView& request, Response& out) {
     return true;
 }
 
-// turboapi.responses.Response has both as class attributes (False); turboapi's middleware code sets
-// them on an instance (middleware/base.py, applications.py).
+// A small FileResponse: Starlette sends it as one final body message, so GZip compresses it as a
+// whole body (minimum_size applies, content-length kept). Read here; the file is under 64 KiB.
+bool App::read_whole_stream(const shm::RequestView& request, Response& out) {
+    BodyIterator it(*this, out.stream.ptr());
+    std::string chunk;
+    out.body.clear();
+    auto step = it.ok() ? it.next(chunk) : BodyIterator::Step::kFailed;
+    for (; step == BodyIterator::Step::kChunk; step = it.next(chunk))
+        out.body.append(chunk);
+    if (step == BodyIterator::Step::kFailed) {
+        log_exception(request, fetch_exception());
+        out.clear();
+        internal_error(out);
+        return false;
+    }
+    out.stream = py::object();
+    out.borrowed_body.reset();
+    out.streaming = false;
+    return true;
+}
+
+// turboapi.responses.Response has these as class attributes; turboapi's middleware code sets the
+// first two on an instance (middleware/base.py, applications.py), FileResponse the third.
 void App::read_marks(PyObject* response, Response& out) {
     for (auto [name, flag] : {std::pair{attr_streamed_.ptr(), &out.from_call_next},
                               std::pair{attr_server_error_.ptr(), &out.outside_middleware}}) {
@@ -223,6 +263,14 @@ void App::read_marks(PyObject* response, Response& out) {
         }
         *flag = v == Py_True;
         Py_DECREF(v);
+    }
+    if (PyObject* v = PyObject_GetAttr(response, attr_single_message_.ptr())) {
+        const unsigned long long n = PyLong_Check(v) ? PyLong_AsUnsignedLongLong(v) : 0;
+        out.single_message_below_bytes = PyErr_Occurred() ? 0 : n;
+        PyErr_Clear();
+        Py_DECREF(v);
+    } else {
+        PyErr_Clear();
     }
 }
 

@@ -86,6 +86,9 @@ struct Response : middleware::Response {
     /// The body went through a Python middleware's call_next, which Starlette streams (so an outer
     /// GZip compresses it whatever its size).
     bool from_call_next = false;
+    /// A stream whose content-length is below this is one body message in Starlette (FileResponse
+    /// reads its file in one go), which GZip handles as a whole body.
+    uint64_t single_message_below_bytes = 0;
     /// `stream` is already an iterator whose first chunk was taken (the pipeline looks at it before
     /// the head goes out): send `first_chunk` before the rest.
     bool has_first_chunk = false;
@@ -104,6 +107,7 @@ struct Response : middleware::Response {
         pending_route = nullptr;
         outside_middleware = false;
         from_call_next = false;
+        single_message_below_bytes = 0;
         has_first_chunk = false;
         first_chunk.clear();
     }
@@ -224,6 +228,7 @@ private:
     void build_pipeline(py::handle specs, middleware::RateLimitTable table);
     void after_app(const shm::RequestView& request, Response& out, Exchange& exchange);
     bool prefetch_stream(const shm::RequestView& request, Response& out);
+    bool read_whole_stream(const shm::RequestView& request, Response& out);
     void read_marks(PyObject* response, Response& out);
     void parse_query(std::string_view query);
     std::string_view query_value(std::string_view key) const;
@@ -260,8 +265,8 @@ private:
     struct FreeBlock {
         void operator()(void* p) const { std::free(p); }
     };
-    std::unique_ptr<void, FreeBlock> heap_rate_limit_block_; // the TestClient's token buckets
-    py::object attr_streamed_, attr_server_error_;           // interned mark names (read_marks)
+    std::unique_ptr<void, FreeBlock> heap_rate_limit_block_;             // the TestClient's token buckets
+    py::object attr_streamed_, attr_server_error_, attr_single_message_; // interned mark names (read_marks)
 };
 
 /// Takes the pending Python exception (normalized, with its traceback attached), or a null object.

@@ -198,14 +198,25 @@ def test_gzip_streaming_goes_chunked(main):
     assert r.header("content-encoding") is None and r.body.startswith(b"line 0\n")
 
 
-def test_gzip_of_a_file_drops_its_content_length(main):
+def test_gzip_of_a_small_file_is_one_body(main):
+    # Starlette sends a file under 64 KiB as one final body message: GZip compresses it whole.
     source = (APPS_DIR / "native_mw_app.py").read_bytes()
     r = main.request("GET", "/file", headers={"Accept-Encoding": "gzip"})
-    assert r.header("content-encoding") == "gzip" and r.header("content-length") is None
-    assert r.header("transfer-encoding") == "chunked"
+    assert r.header("content-encoding") == "gzip" and int(r.header("content-length")) == len(r.body)
+    assert r.header("transfer-encoding") is None
     assert gzip.decompress(r.body) == source
     r = main.get("/file")
     assert r.header("content-encoding") is None and int(r.header("content-length")) == len(source) and r.body == source
+
+
+def test_gzip_of_a_large_file_drops_its_content_length(main):
+    r = main.get("/bigfile")
+    original = r.body
+    assert int(r.header("content-length")) == len(original) > 64 * 1024
+    r = main.request("GET", "/bigfile", headers={"Accept-Encoding": "gzip"})
+    assert r.header("content-encoding") == "gzip" and r.header("content-length") is None
+    assert r.header("transfer-encoding") == "chunked"
+    assert gzip.decompress(r.body) == original
 
 
 def test_gzip_leaves_an_empty_stream_alone(main):

@@ -140,6 +140,19 @@ def file():
     return FileResponse(__file__, media_type="text/plain")
 
 
+BIG_FILE_TEXT = b"".join(b"%06d some text that compresses\n" % i for i in range(4000))  # 144 KB
+
+
+@app.get("/bigfile")
+def bigfile():
+    path = os.path.join(os.path.dirname(LOG or "/tmp/x"), f"big_{os.getpid()}.txt")  # the test's directory
+    if not os.path.exists(path):
+        with open(path + ".tmp", "wb") as f:
+            f.write(BIG_FILE_TEXT)
+        os.replace(path + ".tmp", path)
+    return FileResponse(path, media_type="text/plain")
+
+
 @app.get("/items/{item_id}")
 def item(item_id: int):
     return {"item_id": item_id}
