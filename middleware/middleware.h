@@ -10,6 +10,9 @@
 //   else { run the app into `response`; pipeline.on_response(request, response, context); send it }
 //   if (context.gzip_stream) every streamed chunk goes through context.gzip.feed, then .finish
 //
+// worker/pipeline.cpp does this for the server and the TestClient (one Context per request in
+// progress, reused), with the pipeline built from the app's add_middleware calls at start-up.
+//
 // An unhandled exception is answered by server_error_response, outside every middleware (as
 // Starlette's ServerErrorMiddleware does).
 //
