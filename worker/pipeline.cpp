@@ -183,8 +183,12 @@ void App::after_app(const shm::RequestView& request, Response& out, Exchange& ex
     if (out.outside_middleware) return;
     if (out.stream) {
         out.streaming = true;
-        const bool whole = single_message(out);
-        if (pipeline_gzip_ && !(whole ? read_whole_stream(request, out) : prefetch_stream(request, out)))
+        // Only when GZip may compress it: otherwise the head goes out before the first chunk, as always.
+        std::string_view accept;
+        const bool gzip = pipeline_gzip_ &&
+                          middleware::find_header(exchange.request, "accept-encoding", accept) &&
+                          accept.find("gzip") != std::string_view::npos;
+        if (gzip && !(single_message(out) ? read_whole_stream(request, out) : prefetch_stream(request, out)))
             return;
     } else {
         // Starlette streams what comes out of a BaseHTTPMiddleware's call_next, one chunk per

@@ -1,4 +1,4 @@
-"""Native middleware on the real server (tests/e2e/test_native_middleware.py).
+"""Native middleware on the real server (tests/e2e/test_middleware_native.py).
 
 $NATIVE_MW picks the configuration; $MW_LOG names a file that every Python layer (handler or Python
 middleware) appends a line to, so a test can show that an answer was given without Python.
