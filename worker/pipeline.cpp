@@ -196,6 +196,7 @@ void App::after_app(const shm::RequestView& request, Response& out, Exchange& ex
         out.streaming = out.from_call_next && !out.body_view().empty();
     }
     pipeline_.on_response(exchange.request, out, exchange.context);
+    if (out.stream && !out.streaming && !out.body_view().empty()) out.stream = py::object(); // see prefetch
     if (exchange.context.gzip_stream && !out.stream) {
         // A whole body Starlette would have streamed: its one chunk compressed at once.
         std::string& packed = exchange.context.scratch;
@@ -225,7 +226,8 @@ bool App::prefetch_stream(const shm::RequestView& request, Response& out) {
         return false;
     }
     if (step == BodyIterator::Step::kEnd) {
-        out.stream = py::object();
+        // Still sent as an (empty, chunked) stream, unless GZip gives it a body (minimum_size 0).
+        out.stream = it.iterator();
         out.streaming = false;
         return true;
     }
