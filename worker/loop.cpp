@@ -184,14 +184,18 @@ bool stream_response(App& app, Response& response, Exchange& exchange, shm::Fram
             }
         }
         status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_relaxed); // progress
-        encoded.clear();
-        if (!exchange.encode_chunk(chunk, encoded)) {
-            spdlog::error(
-                "gzip failed (out of memory?) in a streaming response; the connection will be closed");
-            failed = true;
-            break;
+        std::string_view data = chunk; // as it came, unless the pipeline compresses the stream
+        if (exchange.context.gzip_stream) {
+            encoded.clear();
+            if (!exchange.encode_chunk(chunk, encoded)) {
+                spdlog::error(
+                    "gzip failed (out of memory?) in a streaming response; the connection will be closed");
+                failed = true;
+                break;
+            }
+            data = encoded;
         }
-        if (!push_encoded(encoded)) return false;
+        if (!push_encoded(data)) return false;
         // Anything the master sent meanwhile: a Cancel of this stream, or requests for later.
         while (reader.read(incoming) == shm::ReadStatus::Message) {
             if (incoming.meta.kind == uint16_t(shm::MessageKind::Cancel)) {
