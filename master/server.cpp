@@ -1,6 +1,8 @@
 // The master's event loop: listener, signals, worker notifications, timers and logs.
 #include "master/server_internal.h"
 
+#include "middleware/middleware.h"
+
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -518,6 +520,15 @@ int Server::run() {
     sc.ring_bytes = config_.ring_bytes;
     sc.slot_count = std::min<uint32_t>(4096, std::max(config_.workers * 2, config_.workers + 4));
     segment_.emplace(shm::Segment::create(sc, getpid()));
+    // The token buckets of RateLimitMiddleware, shared by every worker (they attach to the block).
+    static_assert(sizeof(middleware::RateLimitHeader) == shm::kRateLimitHeaderBytes &&
+                  sizeof(middleware::RateLimitBucket) == shm::kRateLimitBucketBytes);
+    middleware::RateLimitTable table;
+    const auto block = segment_->rate_limit_block();
+    if (middleware::RateLimitTable::bytes_for(sc.rate_limit_buckets) != block.size() ||
+        middleware::RateLimitTable::init(block.data(), sc.rate_limit_buckets, table) !=
+            middleware::RateLimitTable::Error::kNone)
+        throw std::runtime_error("cannot format the shared rate-limit block");
 
     int efd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (efd < 0) throw std::runtime_error("eventfd failed");

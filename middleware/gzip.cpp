@@ -125,10 +125,11 @@ void Gzip::compress_whole(Response& response, Context& context) const {
     std::string& out = context.scratch;
     out.clear();
     GzipStream& gz = context.gzip;
-    if (!gz.begin(config_.compresslevel, uint32_t(std::time(nullptr))) || !gz.feed(response.body, out) ||
-        !gz.finish(out))
+    if (!gz.begin(config_.compresslevel, uint32_t(std::time(nullptr))) ||
+        !gz.feed(response.body_view(), out) || !gz.finish(out))
         return; // zlib failed (out of memory): the body goes out uncompressed, still correct
     response.body.swap(out);
+    response.borrowed_body.reset();
     set_header(response, "content-encoding", "gzip");
     char length[24];
     int n = snprintf(length, sizeof length, "%zu", response.body.size());
@@ -142,7 +143,7 @@ void Gzip::on_response(const Request& request, Response& response, Context& cont
     if (accept.find("gzip") == std::string_view::npos) return;
     if (find_header(response, "content-encoding")) return; // already encoded: passed through untouched
     if (!response.streaming) {
-        if (response.body.size() < config_.minimum_size_bytes) return;
+        if (response.body_view().size() < config_.minimum_size_bytes) return;
         compress_whole(response, context);
         return;
     }

@@ -93,6 +93,7 @@ void add_vary_header(Response& response, std::string_view value) {
 void plain_text_response(Response& response, uint16_t status, std::string_view body) {
     response.status = status;
     response.body.assign(body);
+    response.borrowed_body.reset();
     response.streaming = false;
     std::string length;
     append_number(length, body.size());
@@ -104,6 +105,7 @@ void redirect_response(Response& response, uint16_t status, std::string_view url
     static const char* kHex = "0123456789ABCDEF";
     response.status = status;
     response.body.clear();
+    response.borrowed_body.reset();
     response.streaming = false;
     response.headers.emplace_back("content-length", "0");
     std::string location;

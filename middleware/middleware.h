@@ -10,6 +10,9 @@
 //   else { run the app into `response`; pipeline.on_response(request, response, context); send it }
 //   if (context.gzip_stream) every streamed chunk goes through context.gzip.feed, then .finish
 //
+// worker/pipeline.cpp does this for the server and the TestClient (one Context per request in
+// progress, reused), with the pipeline built from the app's add_middleware calls at start-up.
+//
 // An unhandled exception is answered by server_error_response, outside every middleware (as
 // Starlette's ServerErrorMiddleware does).
 //
@@ -22,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <span>
 #include <string>
@@ -58,7 +62,16 @@ struct Response {
     uint16_t status = 200;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    bool streaming = false; // the body comes as chunks later (see Context::gzip_stream)
+    /// When set, the body is these bytes instead of `body`, owned by the caller (the worker keeps a
+    /// Python bytes object alive), so a large body is not copied. A middleware that rewrites the body
+    /// assigns `body` and resets this.
+    std::optional<std::string_view> borrowed_body;
+    /// The body comes as chunks later (see Context::gzip_stream), or came as chunks through an inner
+    /// layer (a Python middleware's call_next, as Starlette streams it): GZip compresses it whatever
+    /// its size, without content-length.
+    bool streaming = false;
+
+    std::string_view body_view() const { return borrowed_body ? *borrowed_body : std::string_view(body); }
 };
 
 /// The first value of request header `name` (case-insensitive) into `value`; false when absent.

@@ -77,6 +77,9 @@ std::string validate(const Config& c) {
         return "ring size must be a power of two of at least 256 bytes";
     if (c.ring_bytes > (1ull << 30)) return "ring size must be at most 1 GiB";
     if (c.slot_count == 0 || c.slot_count > 4096) return "slot count must be between 1 and 4096";
+    if (c.rate_limit_buckets < 16 || c.rate_limit_buckets > (1u << 24) ||
+        (c.rate_limit_buckets & (c.rate_limit_buckets - 1)) != 0)
+        return "rate-limit buckets must be a power of two between 16 and 16777216";
     return {};
 }
 
@@ -347,7 +350,9 @@ Segment Segment::create(const Config& config, int master_pid) {
     s.impl_->object = bip::shared_memory_object(bip::create_only, s.name_.c_str(), bip::read_write, perm);
     s.owner_ = true;
     const uint64_t stride = slot_stride(config.ring_bytes);
-    const uint64_t total = slots_offset() + stride * config.slot_count;
+    const uint64_t rate_limit_offset = slots_offset() + stride * config.slot_count;
+    const uint64_t rate_limit_bytes = rate_limit_block_bytes(config.rate_limit_buckets);
+    const uint64_t total = rate_limit_offset + align_up(rate_limit_bytes, 4096);
     s.impl_->object.truncate(bip::offset_t(total));
     s.impl_->region = bip::mapped_region(s.impl_->object, bip::read_write);
     s.base_ = static_cast<std::byte*>(s.impl_->region.get_address());
@@ -360,6 +365,9 @@ Segment Segment::create(const Config& config, int master_pid) {
     h->slot_stride = stride;
     h->total_bytes = total;
     h->master_pid = master_pid;
+    h->rate_limit_buckets = config.rate_limit_buckets;
+    h->rate_limit_offset = rate_limit_offset;
+    h->rate_limit_bytes = rate_limit_bytes;
     for (uint32_t i = 0; i < config.slot_count; ++i) {
         new (&s.status(i)) SlotStatus{};
         for (RingRef r : {s.request_ring(i), s.response_ring(i)}) {
@@ -387,9 +395,12 @@ Segment Segment::open(const std::string& name) {
         throw std::runtime_error("shared memory " + name + " has layout version " +
                                  std::to_string(h.version) + ", this binary expects " +
                                  std::to_string(kVersion));
-    if (!validate(Config{.ring_bytes = h.ring_bytes, .slot_count = h.slot_count}).empty() ||
-        h.total_bytes != size || h.slot_stride != slot_stride(h.ring_bytes) ||
-        slots_offset() + h.slot_stride * h.slot_count != size)
+    const Config config{
+        .ring_bytes = h.ring_bytes, .slot_count = h.slot_count, .rate_limit_buckets = h.rate_limit_buckets};
+    if (!validate(config).empty() || h.total_bytes != size || h.slot_stride != slot_stride(h.ring_bytes) ||
+        h.rate_limit_offset != slots_offset() + h.slot_stride * h.slot_count ||
+        h.rate_limit_bytes != rate_limit_block_bytes(h.rate_limit_buckets) ||
+        h.rate_limit_offset + align_up(h.rate_limit_bytes, 4096) != size)
         throw std::runtime_error("shared memory " + name + " has inconsistent sizes");
     return s;
 }
@@ -437,6 +448,10 @@ RingRef Segment::response_ring(uint32_t slot) const {
     std::byte* s = base_ + slots_offset() + header().slot_stride * slot;
     auto* ctl = reinterpret_cast<RingControl*>(s + kSlotStatusBytes + sizeof(RingControl));
     return {ctl, s + kSlotStatusBytes + 2 * sizeof(RingControl) + header().ring_bytes};
+}
+
+std::span<std::byte> Segment::rate_limit_block() const {
+    return {base_ + header().rate_limit_offset, size_t(header().rate_limit_bytes)};
 }
 
 std::vector<std::string> sweep_stale_segments() {

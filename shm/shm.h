@@ -3,8 +3,12 @@
 // One segment per master, named "turbo-<master pid>", created 0600 and mapped with
 // Boost.Interprocess. It is a versioned plain-data layout (no pointers, offsets only):
 //
-//   SegmentHeader | slot 0 | slot 1 | ... | slot N-1
+//   SegmentHeader | slot 0 | slot 1 | ... | slot N-1 | rate-limit block
 //   slot = SlotStatus | RingControl(request) | RingControl(response) | request bytes | response bytes
+//
+// The rate-limit block is raw bytes that every process of the server shares (the token buckets of
+// middleware::RateLimitTable, formatted by the master and attached to by the workers); shm only
+// sizes, aligns and maps it, so it does not depend on middleware/.
 //
 // Each worker slot owns one single-producer single-consumer request ring (master -> worker) and one
 // response ring (worker -> master). A worker that dies can only damage its own slot, which the
@@ -31,7 +35,7 @@
 namespace turbo::shm {
 
 inline constexpr uint64_t kMagic = 0x3149504f4252'5554ULL; // "TURBOPI1" little-endian-ish tag
-inline constexpr uint32_t kVersion = 4;
+inline constexpr uint32_t kVersion = 5;
 inline constexpr size_t kCacheLine = 64;
 inline constexpr size_t kFrameAlign = 8;
 
@@ -43,7 +47,19 @@ struct Config {
     uint64_t ring_bytes = 1u << 20; // bytes of payload space per ring; a power of two
 #endif
     uint32_t slot_count = 8; // worker slots (workers + room for replacements during reloads)
+    /// Token buckets in the shared rate-limit block (a power of two >= 16): clients tracked at once
+    /// by RateLimitMiddleware across all workers. The block is kRateLimitHeaderBytes +
+    /// rate_limit_buckets * kRateLimitBucketBytes (1 MiB + 64 B by default).
+    uint32_t rate_limit_buckets = 65536;
 };
+
+/// The layout middleware::RateLimitTable puts in the rate-limit block (checked there by static_asserts
+/// against its own structs, and by the master before it formats the block).
+inline constexpr uint64_t kRateLimitHeaderBytes = 64;
+inline constexpr uint64_t kRateLimitBucketBytes = 16;
+inline constexpr uint64_t rate_limit_block_bytes(uint32_t buckets) {
+    return kRateLimitHeaderBytes + uint64_t(buckets) * kRateLimitBucketBytes;
+}
 
 /// Empty string when valid, otherwise a readable reason.
 std::string validate(const Config& config);
@@ -117,14 +133,16 @@ static_assert(sizeof(RingControl) == 5 * kCacheLine);
 static_assert(std::atomic<uint64_t>::is_always_lock_free && std::atomic<uint32_t>::is_always_lock_free);
 
 struct SegmentHeader {
-    uint64_t magic;       // kMagic
-    uint32_t version;     // kVersion
-    uint32_t slot_count;  //
-    uint64_t ring_bytes;  // data bytes per ring
-    uint64_t slot_stride; // bytes from one slot to the next
-    uint64_t total_bytes; // size of the whole segment
-    int32_t master_pid;   // creator, for the stale-segment sweep and sanity checks
-    uint32_t reserved0;
+    uint64_t magic;              // kMagic
+    uint32_t version;            // kVersion
+    uint32_t slot_count;         //
+    uint64_t ring_bytes;         // data bytes per ring
+    uint64_t slot_stride;        // bytes from one slot to the next
+    uint64_t total_bytes;        // size of the whole segment
+    int32_t master_pid;          // creator, for the stale-segment sweep and sanity checks
+    uint32_t rate_limit_buckets; // Config::rate_limit_buckets
+    uint64_t rate_limit_offset;  // where the rate-limit block starts (4096-aligned)
+    uint64_t rate_limit_bytes;   // rate_limit_block_bytes(rate_limit_buckets)
     alignas(kCacheLine) std::atomic<uint32_t> master_sleeping; // master waits on its eventfd
     std::atomic<int32_t> master_cpu; // the CPU the master's loop last ran on (workers spin only elsewhere)
 };
@@ -257,6 +275,9 @@ public:
     SlotStatus& status(uint32_t slot) const;
     RingRef request_ring(uint32_t slot) const;
     RingRef response_ring(uint32_t slot) const;
+    /// The shared rate-limit block (64-byte aligned, zero-filled at creation, formatted by the
+    /// master with middleware::RateLimitTable::init).
+    std::span<std::byte> rate_limit_block() const;
     /// Master: removes the name now (mapping stays valid). Idempotent.
     void remove_name();
 

@@ -93,17 +93,6 @@ bool is_json_content_type(std::string_view ct) {
            (sub.size() >= 5 && ascii_iequals(sub.substr(sub.size() - 5), "+json"));
 }
 
-// Takes the pending Python exception (normalized, with its traceback attached), or a null object.
-py::object fetch_exception() {
-    PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
-    PyErr_Fetch(&type, &value, &tb);
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (tb && value) PyException_SetTraceback(value, tb);
-    Py_XDECREF(type);
-    Py_XDECREF(tb);
-    return py::reinterpret_steal<py::object>(value);
-}
-
 // {"loc":[source,name(,index)],"msg":msg,"type":type}
 std::string render_error(const char* source, std::string_view name, long index, std::string_view msg,
                          std::string_view type) {
@@ -154,6 +143,17 @@ std::string cookie_unquote(std::string_view v) {
 
 } // namespace
 
+// Takes the pending Python exception (normalized, with its traceback attached), or a null object.
+py::object fetch_exception() {
+    PyObject *type = nullptr, *value = nullptr, *tb = nullptr;
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    if (tb && value) PyException_SetTraceback(value, tb);
+    Py_XDECREF(type);
+    Py_XDECREF(tb);
+    return py::reinterpret_steal<py::object>(value);
+}
+
 void percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
     out.clear();
     if (in.find('%') == std::string_view::npos &&
@@ -176,7 +176,7 @@ void percent_decode(std::string_view in, std::string& out, bool plus_is_space) {
     }
 }
 
-App::App(py::object app) : app_(app) {
+App::App(py::object app, middleware::RateLimitTable rate_limit_table) : app_(app) {
     response_type_ = py::module_::import("turboapi.responses").attr("Response");
     http_exception_type_ = py::module_::import("turboapi.exceptions").attr("HTTPException");
     jsonable_encoder_ = py::module_::import("turboapi.encoders").attr("jsonable_encoder");
@@ -255,6 +255,8 @@ App::App(py::object app) : app_(app) {
         }
         routes_.push_back(std::move(route));
     }
+    if (py::hasattr(app, "_turbo_middleware"))
+        build_pipeline(app.attr("_turbo_middleware")(), rate_limit_table);
 }
 
 App::~App() = default;
@@ -800,7 +802,11 @@ bool App::read_response(PyObject* r, Response& out) {
         if (!name || !value) return false;
         out.headers.emplace_back(std::string(name, size_t(nl)), std::string(value, size_t(vl)));
     }
-    if (body) out.body_owner = std::move(body);
+    if (body) {
+        out.borrowed_body.emplace(PyBytes_AS_STRING(body.ptr()), size_t(PyBytes_GET_SIZE(body.ptr())));
+        out.body_owner = std::move(body);
+    }
+    if (has_pipeline()) read_marks(r, out);
     return true;
 }
 
@@ -967,10 +973,12 @@ void App::validation_errors(const std::vector<Error>& errors, Response& out) {
 }
 
 void App::internal_error(Response& out) {
+    out.outside_middleware = true; // Starlette's ServerErrorMiddleware: no middleware sees it
     out.status = 500;
     out.headers.clear();
     out.headers.push_back(kTextType);
     out.body = "Internal Server Error";
+    out.borrowed_body.reset();
 }
 
 } // namespace turbo::worker

@@ -54,18 +54,52 @@ public:
         for (const auto& [n, v] : lowered_)
             request.headers.push_back({n, v});
         Response out;
-        app_.handle(request, out);
+        app_.serve(request, out, exchange_);
         if (py::object exc = app_.take_exception(); exc && !exc.is_none()) {
             PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(exc.ptr())), exc.ptr());
             throw py::error_already_set();
         }
+        py::object stream = out.stream;
+        if (stream && (out.has_first_chunk || exchange_.context.gzip_stream)) stream = drain(out);
         py::list out_headers;
         for (const auto& [n, v] : out.headers)
             out_headers.append(py::make_tuple(py::str(n), py::str(v)));
         const auto b = out.body_view();
         auto or_none = [](const py::object& o) { return o ? o : py::object(py::none()); };
-        return py::make_tuple(out.status, out_headers, py::bytes(b.data(), b.size()), or_none(out.stream),
+        return py::make_tuple(out.status, out_headers, py::bytes(b.data(), b.size()), or_none(stream),
                               or_none(out.background));
+    }
+
+    // A stream the pipeline looked into (its first chunk taken) or compresses: read here, as the
+    // worker sends it, into a list of the chunks that would go out. The generator's error propagates.
+    py::list drain(Response& out) {
+        py::list chunks;
+        BodyIterator it(app_, out.stream.ptr());
+        if (!it.ok()) throw py::error_already_set();
+        std::string chunk, encoded;
+        bool pending = out.has_first_chunk;
+        auto emit = [&] {
+            if (!encoded.empty()) chunks.append(py::bytes(encoded));
+            encoded.clear();
+        };
+        while (true) {
+            if (pending) {
+                chunk.swap(out.first_chunk);
+                pending = false;
+            } else {
+                const auto step = it.next(chunk);
+                if (step == BodyIterator::Step::kEnd) break;
+                if (step == BodyIterator::Step::kFailed) {
+                    exchange_.context.gzip_stream = false;
+                    throw py::error_already_set();
+                }
+            }
+            if (!exchange_.encode_chunk(chunk, encoded)) throw std::runtime_error("gzip failed");
+            emit();
+        }
+        if (!exchange_.end_stream(encoded)) throw std::runtime_error("gzip failed");
+        emit();
+        return chunks;
     }
 
     void startup() { app_.startup(); }
@@ -73,6 +107,7 @@ public:
 
 private:
     App app_;
+    Exchange exchange_;
     std::vector<std::pair<std::string, std::string>> lowered_;
 };
 

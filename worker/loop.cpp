@@ -141,55 +141,15 @@ bool push_kind(shm::RingWriter& writer, shm::FrameHeader meta, shm::MessageKind 
     return true;
 }
 
-/// The next body chunk of a StreamingResponse: true with `chunk` set, false at the end (`failed` when
-/// the generator raised or yielded something that is not bytes or str; the traceback is printed).
-bool next_chunk(App& app, PyObject* it, bool is_async, std::string& chunk, bool& failed) {
-    failed = false;
-    PyObject* item = nullptr;
-    if (is_async) {
-        PyObject* step = PyObject_CallMethod(it, "__anext__", nullptr);
-        item = step ? app.await_result(step) : nullptr;
-        Py_XDECREF(step);
-        if (!item && PyErr_ExceptionMatches(PyExc_StopAsyncIteration)) {
-            PyErr_Clear();
-            return false;
-        }
-    } else {
-        item = PyIter_Next(it);
-        if (!item && !PyErr_Occurred()) return false;
-    }
-    if (item && PyBytes_Check(item)) {
-        chunk.assign(PyBytes_AS_STRING(item), size_t(PyBytes_GET_SIZE(item)));
-    } else if (item && PyUnicode_Check(item)) {
-        Py_ssize_t n = 0;
-        const char* text = PyUnicode_AsUTF8AndSize(item, &n);
-        if (text) chunk.assign(text, size_t(n));
-    } else if (item && (PyByteArray_Check(item) || PyMemoryView_Check(item))) {
-        PyObject* b = PyBytes_FromObject(item);
-        if (b) chunk.assign(PyBytes_AS_STRING(b), size_t(PyBytes_GET_SIZE(b)));
-        Py_XDECREF(b);
-    } else if (item) {
-        PyErr_Format(PyExc_TypeError, "a StreamingResponse yielded %.100s; it must yield bytes or str",
-                     Py_TYPE(item)->tp_name);
-    }
-    Py_XDECREF(item);
-    if (PyErr_Occurred()) {
-        spdlog::error("the body iterator of a StreamingResponse failed; the connection will be closed");
-        PyErr_Print();
-        failed = true;
-        return false;
-    }
-    return true;
-}
-
-/// A StreamingResponse: the head, then each chunk as the generator yields it (big ones split), then
-/// the end. Requests that arrive meanwhile wait in `deferred`; a Cancel for this request (its client
-/// left) stops the generator. Returns false when told to quit or orphaned.
-bool stream_response(App& app, Response& response, shm::FrameHeader meta, shm::RingWriter& writer,
-                     shm::RingReader& reader, std::deque<shm::Message>& deferred, shm::SlotStatus& status,
-                     Notifier& notifier, const Config& config) {
+/// A StreamingResponse: the head, then each chunk as the generator yields it (through the pipeline's
+/// gzip when it compresses the stream; big ones split), then the end. Requests that arrive meanwhile
+/// wait in `deferred`; a Cancel for this request (its client left) stops the generator. Returns false
+/// when told to quit or orphaned.
+bool stream_response(App& app, Response& response, Exchange& exchange, shm::FrameHeader meta,
+                     shm::RingWriter& writer, shm::RingReader& reader, std::deque<shm::Message>& deferred,
+                     shm::SlotStatus& status, Notifier& notifier, const Config& config) {
     constexpr size_t kMaxChunkMessage = 64 * 1024;
-    uint64_t length = shm::kUnknownLength;
+    uint64_t length = shm::kUnknownLength; // a gzip'd stream has no content-length left (GZip removed it)
     for (const auto& [n, v] : response.headers)
         if (n == "content-length") {
             uint64_t parsed = 0;
@@ -206,22 +166,48 @@ bool stream_response(App& app, Response& response, shm::FrameHeader meta, shm::R
     if (!push_kind(writer, meta, shm::MessageKind::StreamHead, payload, notifier, config)) return false;
 
     py::object stream = std::move(response.stream);
-    const bool is_async = py::hasattr(stream, "__anext__");
-    PyObject* it = is_async ? Py_NewRef(stream.ptr()) : PyObject_GetIter(stream.ptr());
-    bool failed = it == nullptr, cancelled = false;
+    BodyIterator it(app, stream.ptr());
+    bool failed = !it.ok(), cancelled = false, pending = response.has_first_chunk;
     if (failed) PyErr_Print();
-    std::string chunk;
+    std::string chunk, encoded;
     shm::Message incoming;
-    while (it && !failed && !cancelled && g_stop != 2) {
-        if (!next_chunk(app, it, is_async, chunk, failed)) break;
-        status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_relaxed); // progress
-        for (size_t off = 0; off < chunk.size(); off += kMaxChunkMessage) {
-            payload.assign(chunk, off, kMaxChunkMessage);
-            if (!push_kind(writer, meta, shm::MessageKind::StreamChunk, payload, notifier, config)) {
-                Py_XDECREF(it);
+    // Pushes what `data` encodes to, split into messages the master takes whole.
+    auto push_encoded = [&](std::string_view data) {
+        for (size_t off = 0; off < data.size(); off += kMaxChunkMessage) {
+            payload.assign(data.substr(off, kMaxChunkMessage));
+            if (!push_kind(writer, meta, shm::MessageKind::StreamChunk, payload, notifier, config))
                 return false;
+        }
+        return true;
+    };
+    while (!failed && !cancelled && g_stop != 2) {
+        if (pending) {
+            chunk.swap(response.first_chunk);
+            pending = false;
+        } else {
+            const auto step = it.next(chunk);
+            if (step == BodyIterator::Step::kEnd) break;
+            if (step == BodyIterator::Step::kFailed) {
+                spdlog::error(
+                    "the body iterator of a StreamingResponse failed; the connection will be closed");
+                PyErr_Print();
+                failed = true;
+                break;
             }
         }
+        status.request_started_ms.store(shm::monotonic_ms(), std::memory_order_relaxed); // progress
+        std::string_view data = chunk; // as it came, unless the pipeline compresses the stream
+        if (exchange.context.gzip_stream) {
+            encoded.clear();
+            if (!exchange.encode_chunk(chunk, encoded)) {
+                spdlog::error(
+                    "gzip failed (out of memory?) in a streaming response; the connection will be closed");
+                failed = true;
+                break;
+            }
+            data = encoded;
+        }
+        if (!push_encoded(data)) return false;
         // Anything the master sent meanwhile: a Cancel of this stream, or requests for later.
         while (reader.read(incoming) == shm::ReadStatus::Message) {
             if (incoming.meta.kind == uint16_t(shm::MessageKind::Cancel)) {
@@ -231,22 +217,14 @@ bool stream_response(App& app, Response& response, shm::FrameHeader meta, shm::R
             deferred.push_back(std::move(incoming));
         }
     }
-    if (cancelled || failed) {
-        // Close the generator now, so its finally blocks and context managers run.
-        if (it && !is_async && PyObject_HasAttrString(it, "close")) {
-            PyObject* r = PyObject_CallMethod(it, "close", nullptr);
-            if (!r) PyErr_Print();
-            Py_XDECREF(r);
-        } else if (it && is_async && PyObject_HasAttrString(it, "aclose")) {
-            PyObject* coro = PyObject_CallMethod(it, "aclose", nullptr);
-            PyObject* r = coro ? app.await_result(coro) : nullptr;
-            if (!r) PyErr_Print();
-            Py_XDECREF(coro);
-            Py_XDECREF(r);
-        }
-    }
-    Py_XDECREF(it);
+    if (cancelled || failed) it.close(); // now, so its finally blocks and context managers run
     if (cancelled) spdlog::info("the client of a streaming response left; its generator was closed");
+    if (!cancelled && !failed) {
+        encoded.clear();
+        failed = !exchange.end_stream(encoded);
+        if (!failed && !push_encoded(encoded)) return false;
+    }
+    exchange.context.gzip_stream = false; // also when the stream stopped early
     return push_kind(writer, meta, failed ? shm::MessageKind::StreamAbort : shm::MessageKind::StreamEnd,
                      std::string(8, '\0'), notifier, config); // (push writes nothing for an empty message)
 }
@@ -323,6 +301,7 @@ private:
         shm::FrameHeader meta;
         const Route* route;
         uint64_t started_ms;
+        std::unique_ptr<Exchange> exchange; // the middleware state of this request
     };
 
     bool serve(shm::Message& message) {
@@ -337,7 +316,7 @@ private:
         meta.request_id = message.meta.request_id;
         meta.conn_id = message.meta.conn_id;
         if (shm::decode_request(message.payload, request_)) {
-            app_.handle(request_, response_);
+            app_.serve(request_, response_, *exchange_);
         } else {
             spdlog::error("malformed request frame {}; answering 500", message.meta.request_id);
             response_.clear();
@@ -348,20 +327,30 @@ private:
         if (response_.pending) {
             py::object task = create_task_(std::move(response_.pending));
             task.attr("add_done_callback")(stop_when_done_);
-            tasks_.push_back({std::move(task), std::move(message), meta, response_.pending_route, started});
+            tasks_.push_back({std::move(task), std::move(message), meta, response_.pending_route, started,
+                              std::move(exchange_)});
+            exchange_ = take_exchange();
             message = shm::Message();
             response_.clear();
             update_started();
             return true;
         }
-        return send(response_, meta);
+        return send(response_, meta, *exchange_);
+    }
+
+    // Exchanges are reused: one for the request in hand, one per task, the rest kept here.
+    std::unique_ptr<Exchange> take_exchange() {
+        if (spare_exchanges_.empty()) return std::make_unique<Exchange>();
+        auto x = std::move(spare_exchanges_.back());
+        spare_exchanges_.pop_back();
+        return x;
     }
 
     // Pushes a finished response (streamed when it has a body iterator), then runs its background.
-    bool send(Response& response, shm::FrameHeader meta) {
+    bool send(Response& response, shm::FrameHeader meta, Exchange& exchange) {
         if (response.stream) {
-            if (!stream_response(app_, response, meta, writer_, reader_, deferred_, status_, notifier_,
-                                 config_))
+            if (!stream_response(app_, response, exchange, meta, writer_, reader_, deferred_, status_,
+                                 notifier_, config_))
                 return false;
         } else {
             view_.status = response.status;
@@ -404,8 +393,10 @@ private:
             tasks_.erase(tasks_.begin() + long(i));
             shm::RequestView request;
             shm::decode_request(done.message.payload, request);
-            app_.finish_task(*done.route, done.task.ptr(), request, response_);
-            if (!send(response_, done.meta)) return false;
+            app_.serve_task(*done.route, done.task.ptr(), request, response_, *done.exchange);
+            const bool sent = send(response_, done.meta, *done.exchange);
+            spare_exchanges_.push_back(std::move(done.exchange));
+            if (!sent) return false;
         }
         return true;
     }
@@ -456,6 +447,8 @@ private:
     Notifier notifier_;
     shm::RequestView request_;
     Response response_;
+    std::unique_ptr<Exchange> exchange_ = std::make_unique<Exchange>(); // the request in hand
+    std::vector<std::unique_ptr<Exchange>> spare_exchanges_;
     shm::ResponseView view_;
     std::string encoded_;
     uint64_t last_parent_check_ms_ = 0;
@@ -491,6 +484,16 @@ int run(const Config& config) {
         return 70;
     }
 
+    // RateLimitMiddleware's buckets, shared with every worker of this server (the master formatted them).
+    middleware::RateLimitTable rate_limit_table;
+    const auto block = segment->rate_limit_block();
+    if (middleware::RateLimitTable::attach(block.data(), rate_limit_table) !=
+            middleware::RateLimitTable::Error::kNone ||
+        middleware::RateLimitTable::bytes_for(rate_limit_table.capacity()) != block.size()) {
+        spdlog::critical("the shared rate-limit block is not formatted");
+        return 70;
+    }
+
     start_interpreter();
     int rc = 0;
     {
@@ -503,7 +506,7 @@ int run(const Config& config) {
             sys.attr("modules")["turboapi._native"] = py::module_::import("_turbo_native");
             auto internal = py::module_::import("turboapi._internal");
             py::object app_object = internal.attr("load_app")(config.app);
-            app = std::make_unique<App>(app_object);
+            app = std::make_unique<App>(app_object, rate_limit_table);
             app->startup(); // on_event("startup") / lifespan, before this worker reports ready
         } catch (py::error_already_set& e) {
             spdlog::error("Exception in worker process: cannot load the application '{}'", config.app);

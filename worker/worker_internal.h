@@ -2,12 +2,15 @@
 // Everything here runs with the GIL held.
 #pragma once
 
+#include "middleware/middleware.h"
 #include "router/router.h"
 #include "shm/shm.h"
 
 #include <pybind11/pybind11.h>
 #include <simdjson.h>
 
+#include <cstdlib>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,42 +72,105 @@ struct Route {
     std::string allow; // "GET, POST": a 405's Allow when this route is the first one on the path
 };
 
-/// A response as the worker hands it to the master.
-struct Response {
-    uint16_t status = 200;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;      // the body, unless body_owner holds it
-    py::object body_owner; // a Response's bytes, kept alive and read in place (no copy of a large body)
+/// A response as the worker hands it to the master: the middleware view (status, headers, body or
+/// borrowed_body) plus what only the worker knows.
+struct Response : middleware::Response {
+    py::object body_owner; // a Response's bytes, kept alive and read in place (borrowed_body views them)
     py::object stream;     // a StreamingResponse's body_iterator: the body is produced by it
     py::object background; // called after the response is pushed (may return an awaitable)
     py::object pending;    // concurrent mode: the handler's coroutine, to run as a task (no response yet)
     const struct Route* pending_route = nullptr;
-    std::string_view body_view() const {
-        if (body_owner)
-            return {PyBytes_AS_STRING(body_owner.ptr()), size_t(PyBytes_GET_SIZE(body_owner.ptr()))};
-        return body;
-    }
+    /// An unhandled exception's 500, or the answer of the app's 500/Exception handler: Starlette's
+    /// ServerErrorMiddleware sends it outside every middleware, so on_response is skipped.
+    bool outside_middleware = false;
+    /// The body went through a Python middleware's call_next, which Starlette streams (so an outer
+    /// GZip compresses it whatever its size).
+    bool from_call_next = false;
+    /// A stream whose content-length is below this is one body message in Starlette (FileResponse
+    /// reads its file in one go), which GZip handles as a whole body.
+    uint64_t single_message_below_bytes = 0;
+    /// `stream` is already an iterator whose first chunk was taken (the pipeline looks at it before
+    /// the head goes out): send `first_chunk` before the rest.
+    bool has_first_chunk = false;
+    std::string first_chunk;
+
     void clear() {
         status = 200;
         headers.clear();
         body.clear();
+        borrowed_body.reset();
+        streaming = false;
         body_owner = py::object();
         stream = py::object();
         background = py::object();
         pending = py::object();
         pending_route = nullptr;
+        outside_middleware = false;
+        from_call_next = false;
+        single_message_below_bytes = 0;
+        has_first_chunk = false;
+        first_chunk.clear();
     }
+};
+
+/// The native middleware pipeline's state for one request, reused across requests (the worker keeps
+/// one per request in progress; nothing here is allocated per request once warm).
+struct Exchange {
+    middleware::Context context;
+    middleware::Request request;             // views into the shm request and `path`
+    std::vector<middleware::Header> headers; // the request's headers as the middlewares read them
+    std::string path;                        // percent-decoded, as ASGI's scope["path"]
+    /// Points `request` at `view`, whose bytes must stay valid while the exchange is in use.
+    void bind(const shm::RequestView& view);
+    /// A streamed body's chunk as it goes out (gzip'd when the pipeline compresses the stream),
+    /// appended to `out`; end_stream appends the end of the encoding. False when zlib failed.
+    bool encode_chunk(std::string_view chunk, std::string& out);
+    bool end_stream(std::string& out);
+};
+
+class App;
+
+/// A StreamingResponse's body_iterator (sync or async), chunk by chunk.
+class BodyIterator {
+public:
+    enum class Step { kChunk, kEnd, kFailed };       // kFailed: a Python exception is set
+    BodyIterator(App& app, PyObject* body_iterator); // check ok() (a Python exception is set)
+    ~BodyIterator();
+    BodyIterator(const BodyIterator&) = delete;
+    BodyIterator& operator=(const BodyIterator&) = delete;
+    bool ok() const { return it_ != nullptr; }
+    /// The iterator itself (a new reference), to resume later.
+    py::object iterator() const { return py::reinterpret_borrow<py::object>(it_); }
+    Step next(std::string& chunk);
+    /// Closes the generator now (close / aclose), so its finally blocks run. Errors are printed.
+    void close();
+
+private:
+    App& app_;
+    PyObject* it_ = nullptr;
+    bool is_async_ = false;
 };
 
 /// The app as the worker serves it. Built once at boot; handle() never throws.
 class App {
 public:
-    /// Reads the routes of a turboapi.TurboAPI instance. Throws std::runtime_error (start-up only)
-    /// with a readable message for invalid routes.
-    explicit App(py::object app);
+    /// Reads the routes and the native middleware of a turboapi.TurboAPI instance. Throws
+    /// std::runtime_error (start-up only) with a readable message for invalid routes or middleware
+    /// options. `rate_limit_table`: the server's shared token buckets (a heap table is made when it
+    /// is not valid and the app limits rates: the TestClient).
+    explicit App(py::object app, middleware::RateLimitTable rate_limit_table = {});
     ~App();
 
-    /// Serves one request into `out`. Python errors become 500 (traceback on stderr).
+    /// Serves one request into `out`: the native middleware pipeline around handle() (pipeline.cpp).
+    /// Early answers (CORS preflight, TrustedHost 400, HTTPS redirect, rate limit 429) never enter
+    /// Python. A coroutine is left in `out.pending`: call serve_task() with the done task.
+    void serve(const shm::RequestView& request, Response& out, Exchange& exchange);
+    void serve_task(const Route& route, PyObject* task, const shm::RequestView& request, Response& out,
+                    Exchange& exchange);
+    bool has_pipeline() const { return pipeline_.size() != 0; }
+
+    /// Serves one request into `out`, without the native middleware. Python errors become 500
+    /// (traceback on stderr).
     void handle(const shm::RequestView& request, Response& out);
 
     /// The app's startup / shutdown hooks (on_event, lifespan), once per process. Startup errors
@@ -158,6 +224,12 @@ private:
     void parse_cookies(const shm::RequestView& request);
     std::string_view cookie_value(std::string_view name) const;
     void internal_error(Response& out);
+    // pipeline.cpp
+    void build_pipeline(py::handle specs, middleware::RateLimitTable table);
+    void after_app(const shm::RequestView& request, Response& out, Exchange& exchange);
+    bool prefetch_stream(const shm::RequestView& request, Response& out);
+    bool read_whole_stream(const shm::RequestView& request, Response& out);
+    void read_marks(PyObject* response, Response& out);
     void parse_query(std::string_view query);
     std::string_view query_value(std::string_view key) const;
 
@@ -187,7 +259,18 @@ private:
     std::vector<std::pair<std::pair<uint32_t, uint32_t>, std::pair<uint32_t, uint32_t>>> query_;
     std::vector<PyObject*> args_;
     std::vector<std::pair<std::string, std::string>> cookies_; // of the current request, parsed on demand
+
+    middleware::Pipeline pipeline_; // app._turbo_middleware(), ordered by priority
+    bool pipeline_gzip_ = false;    // GZipMiddleware is in it (streams are looked at before their head)
+    struct FreeBlock {
+        void operator()(void* p) const { std::free(p); }
+    };
+    std::unique_ptr<void, FreeBlock> heap_rate_limit_block_;             // the TestClient's token buckets
+    py::object attr_streamed_, attr_server_error_, attr_single_message_; // interned mark names (read_marks)
 };
+
+/// Takes the pending Python exception (normalized, with its traceback attached), or a null object.
+py::object fetch_exception();
 
 /// Defines turboapi._native in `m` (bindings.cpp).
 void define_module(py::module_& m);

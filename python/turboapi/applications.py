@@ -86,6 +86,7 @@ class TurboAPI(APIRouter):
             self.exception_handlers.update(exception_handlers)
         self._lifespan_cm: Any = None
         self._middleware_stack: Any = None
+        self._middleware_split: Any = None  # (ids of user_middleware, (native specs, Python entries))
         self.setup()
 
     def setup(self) -> None:
@@ -142,7 +143,8 @@ class TurboAPI(APIRouter):
             return http_exception_response(exc)  # type: ignore[arg-type]
         if handler is request_validation_exception_handler:
             return request_validation_response(exc)  # type: ignore[arg-type]
-        if handler is None:
+        server_error = handler is None
+        if server_error:
             handler = self._server_error_handler()
             if handler is None:
                 raise exc
@@ -150,7 +152,7 @@ class TurboAPI(APIRouter):
         r = handler(request, exc)
         if inspect.isawaitable(r):
             r = await r
-        return r
+        return _outside_middleware(r) if server_error else r
 
     async def _handle_exception_inner(self, request: Request, exc: BaseException) -> Any:
         """With middleware: the handlers FastAPI runs inside the user's middleware (Starlette's
@@ -193,17 +195,50 @@ class TurboAPI(APIRouter):
         r = handler(request, exc)
         if inspect.isawaitable(r):
             r = await r
-        return r
+        return _outside_middleware(r)
 
     # -- middleware ----------------------------------------------------------------------------------
 
     def add_middleware(self, middleware_class: type, **options: Any) -> None:
-        """``app.add_middleware(CORSMiddleware, allow_origins=[...])``: the last added is the outermost."""
+        """``app.add_middleware(CORSMiddleware, allow_origins=[...])``: the last added is the outermost.
+
+        turboapi's CORS, GZip, TrustedHost, HTTPSRedirect, RequestId, Timing and RateLimit middleware
+        (``middleware/native.py``) run natively in the worker, outside every Python middleware, ordered
+        by priority; their options are checked here (TypeError/ValueError naming the class)."""
         if self._middleware_stack is not None:
             raise RuntimeError("Cannot add middleware after an application has started")
         from .middleware import Middleware  # noqa: PLC0415
+        from .middleware.native import native_spec  # noqa: PLC0415
 
+        native_spec(middleware_class, options)
         self.user_middleware.insert(0, Middleware(middleware_class, **options))
+
+    def _split_middleware(self) -> Any:
+        """``(native specs, Python entries)`` of ``user_middleware``, both outermost first."""
+        from .middleware.native import native_spec  # noqa: PLC0415
+
+        key = [id(entry) for entry in self.user_middleware]
+        if self._middleware_split is not None and self._middleware_split[0] == key:
+            return self._middleware_split[1]
+        native, python = [], []
+        for entry in self.user_middleware:
+            cls, options = entry
+            spec = native_spec(cls, options)
+            if spec is None:
+                python.append(entry)
+            else:
+                native.append(spec)
+        self._middleware_split = (key, (native, python))
+        return native, python
+
+    def _python_middleware(self) -> List[Any]:
+        """The user's middleware that runs in Python (everything but the native ones)."""
+        return self._split_middleware()[1]
+
+    def _turbo_middleware(self) -> List[Dict[str, Any]]:
+        """The native middleware as the worker builds its pipeline from it (called once per worker at
+        boot): ``[{"name": "CORSMiddleware", "options": {...}}, ...]``, options validated and complete."""
+        return self._split_middleware()[0]
 
     def middleware(self, middleware_type: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """``@app.middleware("http")`` over ``async def mw(request, call_next)``."""
@@ -222,7 +257,7 @@ class TurboAPI(APIRouter):
         if self._middleware_stack is None:
             from .middleware.stack import build_stack  # noqa: PLC0415
 
-            self._middleware_stack = build_stack(self.user_middleware)
+            self._middleware_stack = build_stack(self._python_middleware())
         return self._middleware_stack
 
     def _wrap_in_middleware(self, endpoint: Callable[..., Any], any_async: bool = True) -> Callable[[Any], Any]:
@@ -262,9 +297,9 @@ class TurboAPI(APIRouter):
 
     def _turbo_route_errors_in_python(self) -> bool:
         """True when the router's own 404 / 405 / 307 must be answered by ``_turbo_http_error``
-        (the app has middleware, or its own handler for 404, 405 or HTTPException). Called once per
-        worker at boot."""
-        return bool(self.user_middleware) or self._has_custom_http_handler(404) \
+        (the app has Python middleware, or its own handler for 404, 405 or HTTPException). Called once
+        per worker at boot."""
+        return bool(self._python_middleware()) or self._has_custom_http_handler(404) \
             or self._has_custom_http_handler(405)
 
     def _turbo_error_hook(self, request_data: Any, exc: BaseException) -> Any:
@@ -277,6 +312,8 @@ class TurboAPI(APIRouter):
             if handler is None:
                 return None
             _log_exception(None, exc)
+            r = handler(Request(request_data, self), exc)
+            return _outside_middleware_later(r) if inspect.isawaitable(r) else _outside_middleware(r)
         return handler(Request(request_data, self), exc)
 
     def _turbo_http_error(self, request_data: Any, status_code: int, headers: Optional[Dict[str, str]] = None) -> Any:
@@ -290,7 +327,7 @@ class TurboAPI(APIRouter):
         stack awaits. A failure raises (the worker logs it and answers 500)."""
         # Starlette's HTTPException(405, headers={"Allow": ...}); no headers (None) for a 404
         headers = {("Allow" if k.lower() == "allow" else k): v for k, v in headers.items()} if headers else None
-        if self.user_middleware:
+        if self._python_middleware():
             return self._routing_error_in_middleware(request_data, status_code, headers)
         if status_code == 307:
             return None
@@ -341,8 +378,9 @@ class TurboAPI(APIRouter):
 
     def _turbo_routes(self) -> List[Dict[str, Any]]:
         """The routes as the worker's C++ dispatcher reads them (called once per worker at boot)."""
-        force_python = self._has_custom_validation_handler() or bool(self.user_middleware)
-        wrap = self._wrap_in_middleware if self.user_middleware else None
+        python_middleware = bool(self._python_middleware())
+        force_python = self._has_custom_validation_handler() or python_middleware
+        wrap = self._wrap_in_middleware if python_middleware else None
         if wrap is not None:
             self.build_middleware_stack()
         return [route.spec(self, force_python, middleware=wrap) for route in self.routes if isinstance(route, APIRoute)]
@@ -409,6 +447,20 @@ class TurboAPI(APIRouter):
         from .openapi.routes import openapi_document  # noqa: PLC0415
 
         return openapi_document(self)
+
+
+def _outside_middleware(response: Any) -> Any:
+    """Marks the answer of the app's 500/Exception handler: Starlette sends it from
+    ServerErrorMiddleware, outside every middleware, so the worker's native pipeline leaves it alone."""
+    try:
+        response._turbo_server_error = True
+    except AttributeError:
+        pass
+    return response
+
+
+async def _outside_middleware_later(awaitable: Awaitable[Any]) -> Any:
+    return _outside_middleware(await awaitable)
 
 
 def _log_exception(request: Optional[Request], exc: BaseException) -> None:

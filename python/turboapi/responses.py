@@ -75,6 +75,14 @@ class Headers(Mapping[str, str]):
 class Response:
     media_type: Optional[str] = None
     charset = "utf-8"
+    # Read by the worker when the app has native middleware (docs/design/app-contract.md): set on an
+    # instance that came through a Python middleware's call_next (Starlette streams it), and on the
+    # answer of the app's 500/Exception handler (sent outside every middleware).
+    _turbo_streamed = False
+    _turbo_server_error = False
+    # A streamed body whose content-length is below this goes out as one body message in Starlette
+    # (FileResponse: one read of chunk_size), which GZip treats as a whole body.
+    _turbo_single_message_below = 0
 
     def __init__(self, content: Any = None, status_code: int = 200, headers: Optional[Mapping[str, str]] = None,
                  media_type: Optional[str] = None, background: Any = None) -> None:
@@ -210,6 +218,7 @@ class FileResponse(Response):
     ``content-disposition``."""
 
     chunk_size = 64 * 1024
+    _turbo_single_message_below = chunk_size
 
     def __init__(self, path: Union[str, "os.PathLike[str]"], status_code: int = 200,
                  headers: Optional[Mapping[str, str]] = None, media_type: Optional[str] = None,

@@ -390,9 +390,16 @@ def call_hook(app, method, path, query, headers):
     return r.status_code, list(r.raw_headers), r.body
 
 
-@pytest.mark.parametrize("case", range(len(ROUTER_CASES)))
+# The hook runs the Python middleware only: native middleware (CORS, GZip, ...) wraps it in C++, which
+# the TestClient variant below goes through. So the hook alone matches FastAPI for the apps whose
+# middleware is all Python.
+NATIVE_NAMES = ("CORSMiddleware", "GZipMiddleware", "TrustedHostMiddleware", "HTTPSRedirectMiddleware")
+HOOK_CASES = [c for c in ROUTER_CASES if not any(n in c[0] for n in NATIVE_NAMES)]
+
+
+@pytest.mark.parametrize("case", range(len(HOOK_CASES)))
 def test_router_errors_through_middleware_hook(pairs, case):
-    src, method, path, query, headers = ROUTER_CASES[case]
+    src, method, path, query, headers = HOOK_CASES[case]
     t, f, _ = get_pair(pairs, src)
     headers = ([] if any(k == "host" for k, _ in headers) else [("host", "testserver")]) + list(headers)
     t.ORDER.clear()

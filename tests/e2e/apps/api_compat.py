@@ -35,6 +35,10 @@ _add("fastapi.security", "turboapi.security", "OAuth2PasswordBearer", "OAuth2Pas
 _add("fastapi.exceptions", "turboapi.exceptions", "RequestValidationError")
 _add("fastapi.encoders", "turboapi.encoders", "jsonable_encoder")
 _NAMES["status"] = ("fastapi", "turboapi", "status")
+_add("fastapi.middleware.cors", "turboapi.middleware.cors", "CORSMiddleware")
+_add("fastapi.middleware.gzip", "turboapi.middleware.gzip", "GZipMiddleware")
+_add("fastapi.middleware.trustedhost", "turboapi.middleware.trustedhost", "TrustedHostMiddleware")
+_add("fastapi.middleware.httpsredirect", "turboapi.middleware.httpsredirect", "HTTPSRedirectMiddleware")
 # Request models: pydantic on the FastAPI side, TurboAPI's own C++-validated Model on the other
 # (only tests/e2e/apps/api_models.py uses it; the other apps use pydantic on both sides).
 _NAMES["Model"] = ("pydantic", "turboapi", "Model")

@@ -732,6 +732,31 @@ TEST_CASE("segment: validate", "[shm][segment]") {
     CHECK_FALSE(exists(dev_shm(shm::segment_name(::getpid()))));
 }
 
+TEST_CASE("segment: the rate-limit block after the slots", "[shm][segment]") {
+    shm::Config c = small_config();
+    for (uint32_t bad : {0u, 8u, 15u, 100u, (1u << 24) + 1, 1u << 25}) {
+        c.rate_limit_buckets = bad;
+        INFO("rate_limit_buckets " << bad);
+        CHECK_FALSE(shm::validate(c).empty());
+    }
+    c.rate_limit_buckets = 1024;
+    REQUIRE(shm::validate(c).empty());
+    auto seg = shm::Segment::create(c, ::getpid());
+    const auto block = seg.rate_limit_block();
+    CHECK(block.size() == shm::rate_limit_block_bytes(1024));
+    CHECK(block.size() == 64 + 1024 * 16);
+    CHECK(reinterpret_cast<uintptr_t>(block.data()) % 4096 == 0);
+    const auto* last_ring = seg.response_ring(c.slot_count - 1).data;
+    CHECK(block.data() >= last_ring + c.ring_bytes); // after every slot
+    CHECK(seg.header().rate_limit_offset + ((block.size() + 4095) & ~uint64_t(4095)) ==
+          seg.header().total_bytes);
+    CHECK(std::all_of(block.begin(), block.end(), [](std::byte b) { return b == std::byte{0}; }));
+    block[0] = std::byte{42}; // shared: a worker opening the segment by name sees it
+    auto opened = shm::Segment::open(seg.name());
+    CHECK(opened.rate_limit_block().size() == block.size());
+    CHECK(opened.rate_limit_block()[0] == std::byte{42});
+}
+
 TEST_CASE("segment: create, open by name, layout", "[shm][segment]") {
     const auto config = small_config();
     const std::string name = shm::segment_name(::getpid());
