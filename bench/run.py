@@ -245,6 +245,7 @@ ECHO = bytes(range(256)) * 4096
 # The middleware endpoints: a cross-origin GET that accepts gzip, so CORS and GZip both act.
 MW_REQUEST = {"Origin": "https://example.com", "Accept-Encoding": "gzip"}
 MW_NATIVE = {"access-control-allow-origin": "https://example.com", "content-encoding": "gzip", "x-request-id": None}
+MW_JSON = {"access-control-allow-origin": "https://example.com", "x-request-id": None}
 
 ENDPOINTS: dict[str, Endpoint] = {
     e.name: e
@@ -264,6 +265,10 @@ ENDPOINTS: dict[str, Endpoint] = {
                  want_headers=MW_NATIVE),
         Endpoint("mw", "/mw", _expect_json(MW_ITEMS), app="mw", headers=MW_REQUEST,
                  want_headers={**MW_NATIVE, "x-bench": "1"}),
+        # GET /json behind the same CORS + GZip + request id (27 bytes: under GZip's minimum_size, so
+        # nothing is compressed): what the pipeline itself costs, next to `json` on the plain app.
+        Endpoint("mw-json", "/json", _expect_json({"message": "Hello, World!"}), app="mw-native",
+                 headers=MW_REQUEST, want_headers=MW_JSON),
         Endpoint("big", "/big", _expect_bytes(BIG, "application/octet-stream"), size_check=len(BIG)),
         Endpoint("echo", "/echo", _expect_bytes(ECHO, "application/octet-stream"), method="POST", body=ECHO,
                  content_type="application/octet-stream", size_check=len(ECHO), connections=8),

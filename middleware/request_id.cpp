@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <pthread.h>
 #include <random>
 #include <stdexcept>
 #include <sys/random.h>
@@ -33,21 +34,40 @@ bool valid_incoming_id(std::string_view id, size_t max_length) {
     return true;
 }
 
-// 16 bytes from the kernel: fork-safe (a userspace generator copied into every worker would repeat
-// ids across workers), and one syscall is cheap next to a request.
-void random_128(unsigned char (&bytes)[16]) {
-    size_t got = 0;
-    while (got < sizeof bytes) {
-        ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-        if (n <= 0) break;
-        got += size_t(n);
+// Random bytes from the kernel, taken 4 KiB at a time (256 ids per getrandom call: the syscall cost
+// more than the rest of the middleware under a paravirtualised kernel). Fork-safe: a forked child
+// drops what it inherited (pthread_atfork), so two processes never hand out the same bytes.
+struct RandomPool {
+    unsigned char bytes[4096];
+    size_t used = sizeof bytes; // all used: refill first
+};
+thread_local RandomPool t_pool;
+
+void forget_inherited_pool() {
+    t_pool.used = sizeof t_pool.bytes;
+}
+
+void random_128(unsigned char (&out)[16]) {
+    static const bool registered = (pthread_atfork(nullptr, nullptr, forget_inherited_pool), true);
+    (void)registered;
+    RandomPool& pool = t_pool;
+    if (pool.used + sizeof out > sizeof pool.bytes) {
+        size_t got = 0;
+        while (got < sizeof pool.bytes) {
+            ssize_t n = getrandom(pool.bytes + got, sizeof pool.bytes - got, 0);
+            if (n <= 0) break;
+            got += size_t(n);
+        }
+        if (got < sizeof pool.bytes) {
+            // No getrandom (very old kernel): still unique enough for a correlation id.
+            static thread_local std::mt19937_64 fallback{uint64_t(clock()) ^ uint64_t(time(nullptr))};
+            for (size_t i = got; i < sizeof pool.bytes; ++i)
+                pool.bytes[i] = (unsigned char)fallback();
+        }
+        pool.used = 0;
     }
-    if (got < sizeof bytes) {
-        // No getrandom (very old kernel): still unique enough for a correlation id.
-        static thread_local std::mt19937_64 fallback{uint64_t(clock()) ^ uint64_t(time(nullptr))};
-        for (size_t i = got; i < sizeof bytes; ++i)
-            bytes[i] = (unsigned char)fallback();
-    }
+    std::memcpy(out, pool.bytes + pool.used, sizeof out);
+    pool.used += sizeof out;
 }
 
 class RequestId final : public Middleware {

@@ -25,3 +25,8 @@ async def add_header(request, call_next):
 @app.get("/mw")
 async def mw():
     return MW_ITEMS
+
+
+@app.get("/json")  # endpoint mw-json: a body under GZip's minimum_size, so only the pipeline's own cost shows
+async def json():
+    return {"message": "Hello, World!"}

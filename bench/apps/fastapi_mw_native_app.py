@@ -19,3 +19,8 @@ app.add_middleware(CORSMiddleware, allow_origins=["https://example.com"])
 @app.get("/mw")
 async def mw():
     return MW_ITEMS
+
+
+@app.get("/json")  # endpoint mw-json: a body under GZip's minimum_size, so only the pipeline's own cost shows
+async def json():
+    return {"message": "Hello, World!"}

@@ -41,6 +41,7 @@ from .encoders import jsonable_encoder
 from .exception_handlers import is_body_allowed_for_status_code
 from .exceptions import HTTPException, RequestValidationError, ValidationError
 from .requests import Request
+from . import responses as _responses
 from .responses import JSONResponse, Response
 
 _METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"}
@@ -428,6 +429,10 @@ def build_handler(route: APIRoute, app: Any, in_middleware: bool = False) -> Cal
     handle_exception = app._handle_exception_inner if in_middleware else app._handle_exception
     no_deps = not dependant.dependencies
     plain_ok = default_json and not in_middleware
+    # JSONResponse renders with the C++ serializer, which applies jsonable_encoder itself to what it
+    # cannot write (models, dataclasses, datetimes, ...): the same bytes as jsonable_encoder + dumps,
+    # without walking every value in Python first.
+    encode_in_render = default_json and _responses._dumps is not None
 
     async def run(data: Any, request: Optional[Request] = None) -> Any:
         if request is None:
@@ -457,6 +462,8 @@ def build_handler(route: APIRoute, app: Any, in_middleware: bool = False) -> Cal
                 elif plain_ok and (sc is None or sc == 200) and sub is None and stack is None \
                         and ctx.background_tasks is None:
                     return raw  # the C++ serializer writes it (jsonable_encoder for what it cannot)
+                elif encode_in_render:
+                    content = raw
                 else:
                     content = jsonable_encoder(raw)
                 response = response_class(content, status_code=sc) if sc is not None else response_class(content)

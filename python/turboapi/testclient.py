@@ -17,6 +17,7 @@ import json as _json
 import mimetypes
 import os
 import uuid
+import zlib
 from http import HTTPStatus
 from http.cookies import SimpleCookie
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -63,6 +64,23 @@ class _ResponseHeaders(Mapping[str, str]):
         return f"Headers({self.raw!r})"
 
 
+def _decode_content(content: bytes, encoding: Optional[str]) -> bytes:
+    """As httpx: a gzip or deflate body is decoded (the content-encoding header stays)."""
+    if not content or not encoding:
+        return content
+    for coding in reversed([c.strip().lower() for c in encoding.split(",")]):
+        if coding == "gzip":
+            content = zlib.decompress(content, zlib.MAX_WBITS | 16)
+        elif coding == "deflate":
+            try:
+                content = zlib.decompress(content)
+            except zlib.error:
+                content = zlib.decompress(content, -zlib.MAX_WBITS)
+        elif coding not in ("identity", ""):
+            break
+    return content
+
+
 class TestResponse:
     """What a request through the TestClient answered (the parts of httpx.Response tests use)."""
 
@@ -74,7 +92,7 @@ class TestResponse:
         self.url = url
         self.status_code = status_code
         self.headers = _ResponseHeaders(headers)
-        self.content = content
+        self.content = _decode_content(content, self.headers.get("content-encoding"))
         self.history = history or []
 
     @property

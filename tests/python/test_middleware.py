@@ -269,7 +269,7 @@ def call_fastapi(app, method, path, query, headers, body):
 
 def normalize(status, headers, body):
     headers = [(k.lower(), v) for k, v in headers if k.lower() not in ("content-length", "date", "server")]
-    if ("content-encoding", "gzip") in headers:
+    if ("content-encoding", "gzip") in headers and body[:2] == b"\x1f\x8b":  # the TestClient decodes
         body = gzip.decompress(body)
     return status, sorted(headers), body
 

@@ -226,7 +226,7 @@ def test_gzip_stream_through_the_testclient():
     client = TestClient(app, raise_server_exceptions=False)
     r = client.get("/s", headers={"accept-encoding": "gzip"})
     assert r.headers["content-encoding"] == "gzip" and "content-length" not in r.headers
-    assert gzip.decompress(r.content) == b"a" * 100 + b"b" * 100
+    assert r.content == b"a" * 100 + b"b" * 100  # decoded by the TestClient, as httpx does
     r = client.get("/s")
     assert r.content == b"a" * 100 + b"b" * 100 and "content-encoding" not in r.headers
     r = client.get("/empty", headers={"accept-encoding": "gzip"})
@@ -360,6 +360,5 @@ def test_native_pipeline_same_as_fastapi(native_pair, case):
     ours = strip_volatile(normalize(r.status_code, list(r.headers.items()), r.content))
     theirs = strip_volatile(normalize(*call_fastapi(f.app, method, path, query, headers, b"")))
     assert ours == theirs
-    # Compressed or not as FastAPI decided, and a compressed whole body keeps an exact content-length.
-    if r.headers.get("content-encoding") == "gzip" and "content-length" in r.headers:
-        assert int(r.headers["content-length"]) == len(r.content)
+    # Compressed or not as FastAPI decided. (The TestClient decodes gzip as httpx does; the exact
+    # content-length of a compressed body is checked over sockets in tests/e2e/test_middleware_native.py.)
