@@ -53,7 +53,7 @@ USER_RULES = [
     ("kernel: wait (epoll)", r"^\w+ epoll_wait "),
     ("kernel: wake-up (eventfd)", r"^\w+ (__GI___libc_write|__libc_write|write) "),
     ("user: parse (llhttp)", r"llhttp|HttpParser|has_obs_fold|split_target"),
-    ("user: poll before sleep (spin)", r"spin_for_request|RingRef::empty|clock_gettime|\[vdso\]"),
+    ("user: poll before sleep (spin), clock reads", r"spin_for_request|RingRef::empty|clock_gettime|\[vdso\]"),
     ("user: rings and dispatch (shm)", r"turbo::shm::|WorkerPool|_Hashtable<unsigned long, std::pair<unsigned long const, turbo::master"),
     ("user: routing", r"turbo::router::"),
     ("user: serialization (JSON, encode, render)", r"dump_json|json\.cpp|write_string|encode_response|render|result_to_response"),

@@ -271,7 +271,13 @@ public:
             if (reader_.producer_needs_wake()) notifier_.ring(); // the master waits to push more
             if (st == shm::ReadStatus::Message) {
                 if (!serve(message)) return 0;
-                if (!tasks_.empty() && !poll_tasks(0)) return 0;
+                // One turn of the event loop costs more than a short handler: start the tasks of every
+                // request already in the ring (up to a batch), then run them together.
+                if (!tasks_.empty() &&
+                    (++unpolled_ >= kTaskBatch || (deferred_.empty() && request_ring_.empty()))) {
+                    unpolled_ = 0;
+                    if (!poll_tasks(0)) return 0;
+                }
                 continue;
             }
             if (st == shm::ReadStatus::Corrupt) {
@@ -294,6 +300,7 @@ public:
 
 private:
     static constexpr double kTaskSliceSeconds = 0.001; // ring checks while tasks await
+    static constexpr uint32_t kTaskBatch = 32;         // requests served before the event loop must turn
 
     struct Task {
         py::object task;
@@ -452,6 +459,7 @@ private:
     shm::ResponseView view_;
     std::string encoded_;
     uint64_t last_parent_check_ms_ = 0;
+    uint32_t unpolled_ = 0;             // requests served since the event loop last turned
     std::deque<shm::Message> deferred_; // requests read while a response was streaming
     std::vector<Task> tasks_;           // async handlers in progress
     py::object loop_, stop_, call_soon_, call_later_, run_forever_, create_task_, stop_when_done_;
