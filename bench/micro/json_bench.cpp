@@ -1,8 +1,9 @@
 // JSON in C++ (worker/json.cpp, what the worker runs) against what FastAPI runs, in one embedded CPython:
 //   serialize a returned value:  dump_json(obj)            vs  Starlette's JSONResponse.render(obj):
-//                                                             json.dumps(obj, ensure_ascii=False, allow_nan=False,
-//                                                             indent=None, separators=(",", ":")).encode("utf-8")
-//                                                             and FastAPI's jsonable_encoder(obj) before it
+//                                                             json.dumps(obj, ensure_ascii=False,
+//                                                             allow_nan=False, indent=None, separators=(",",
+//                                                             ":")).encode("utf-8") and FastAPI's
+//                                                             jsonable_encoder(obj) before it
 //   parse a request body:        load_json(simdjson, text)  vs  json.loads(body)
 // Two payloads: {"message": "Hello, World!"} (GET /json) and a list of 20 item dicts (GET /mw, 1.2 KiB).
 #include "worker/worker_internal.h"
@@ -43,9 +44,13 @@ py::dict& ns() {
     return *d;
 }
 
-py::object payload(int which) { return ns()["PAYLOADS"][which == 0 ? "small" : "items"]; }
+py::object payload(int which) {
+    return ns()["PAYLOADS"][which == 0 ? "small" : "items"];
+}
 
-void label(benchmark::State& state, int which) { state.SetLabel(which == 0 ? "GET /json dict" : "20 item dicts"); }
+void label(benchmark::State& state, int which) {
+    state.SetLabel(which == 0 ? "GET /json dict" : "20 item dicts");
+}
 
 void BM_SerializeTurbo(benchmark::State& state) {
     py::object obj = payload(int(state.range(0)));
@@ -83,8 +88,12 @@ void call_python(benchmark::State& state, const char* fn) {
     state.SetItemsProcessed(state.iterations());
 }
 
-void BM_SerializeStarletteRender(benchmark::State& state) { call_python(state, "render"); }
-void BM_SerializeFastAPI(benchmark::State& state) { call_python(state, "fastapi_serialize"); }
+void BM_SerializeStarletteRender(benchmark::State& state) {
+    call_python(state, "render");
+}
+void BM_SerializeFastAPI(benchmark::State& state) {
+    call_python(state, "fastapi_serialize");
+}
 
 std::string text_of(int which) {
     std::string out;

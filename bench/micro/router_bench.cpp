@@ -15,9 +15,16 @@ using turbo::router::Router;
 // The routes of a typical small API (bench/apps plus a few CRUD routes).
 Router typical_app() {
     Router r;
-    const char* patterns[] = {"/", "/json", "/items", "/items/{item_id:int}", "/users/{user_id}",
-                              "/users/{user_id}/orders/{order_id:int}", "/files/{path:path}", "/health",
-                              "/mw", "/big"};
+    const char* patterns[] = {"/",
+                              "/json",
+                              "/items",
+                              "/items/{item_id:int}",
+                              "/users/{user_id}",
+                              "/users/{user_id}/orders/{order_id:int}",
+                              "/files/{path:path}",
+                              "/health",
+                              "/mw",
+                              "/big"};
     uint32_t id = 0;
     for (const char* p : patterns)
         (void)r.add(Method::Get, p, id++);
@@ -36,8 +43,12 @@ void run(benchmark::State& state, const Router& router, Method method, std::stri
     state.SetItemsProcessed(state.iterations());
 }
 
-void BM_RouterStatic(benchmark::State& state) { run(state, typical_app(), Method::Get, "/json"); }
-void BM_RouterParam(benchmark::State& state) { run(state, typical_app(), Method::Get, "/items/42"); }
+void BM_RouterStatic(benchmark::State& state) {
+    run(state, typical_app(), Method::Get, "/json");
+}
+void BM_RouterParam(benchmark::State& state) {
+    run(state, typical_app(), Method::Get, "/items/42");
+}
 void BM_RouterTwoParams(benchmark::State& state) {
     run(state, typical_app(), Method::Get, "/users/ada/orders/7");
 }
