@@ -171,3 +171,21 @@ def test_out_of_range_workers_is_a_usage_error():
     r = run_cli("serve", BASIC_APP, "--workers", "0")
     assert r.returncode != 0
     assert "workers" in r.stderr.lower()
+
+
+def test_out_of_range_worker_spin_is_a_usage_error():
+    r = run_cli("serve", BASIC_APP, "--worker-spin-us", "20000")
+    assert r.returncode != 0
+    assert "--worker-spin-us" in r.stderr and "not in range 0 to 10000" in r.stderr, r.stderr
+
+
+def test_worker_spin_zero_still_serves(tmp_path):
+    """--worker-spin-us 0: workers sleep at once when their ring is empty; requests are still answered."""
+    from turbo_server import TurboServer  # noqa: PLC0415
+
+    srv = TurboServer(BASIC_APP, tmp_path, workers=2, extra_args=["--worker-spin-us", "0"]).start()
+    try:
+        for _ in range(20):
+            assert srv.get("/").status == 200
+    finally:
+        srv.stop()
