@@ -229,8 +229,11 @@ bool WorkerPool::pump(uint32_t index) {
             slot.outgoing.pop_front();
             continue;
         }
-        if (m.total && m.offset - m.base >= 64 * 1024) { // drop what the ring has taken of an upload
-            m.payload.erase(0, m.offset - m.base);
+        // Drop what the ring has taken of an upload, once it is at least half the buffer: erasing
+        // after every 64 KiB moved the rest of a large body again each time (quadratic memmove).
+        if (const size_t taken = m.offset - m.base;
+            m.total && taken >= 64 * 1024 && taken * 2 >= m.payload.size()) {
+            m.payload.erase(0, taken);
             m.base = m.offset;
         }
         if (m.offset == m.base + m.payload.size()) { // an upload waiting for more of its body
