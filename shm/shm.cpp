@@ -44,6 +44,16 @@ void copy_out(RingRef r, uint64_t pos, void* dst, size_t n) {
     if (first < n) std::memcpy(static_cast<std::byte*>(dst) + first, r.data, n - first);
 }
 
+// copy_out for a message being reassembled: appends, so the buffer is never zero-filled first (a
+// resize would write every byte of a large message once more before the copy overwrites it).
+void append_out(RingRef r, uint64_t pos, std::string& dst, size_t n) {
+    const uint64_t cap = r.control->capacity;
+    const uint64_t at = pos & (cap - 1);
+    const size_t first = std::min<uint64_t>(n, cap - at);
+    dst.append(reinterpret_cast<const char*>(r.data + at), first);
+    if (first < n) dst.append(reinterpret_cast<const char*>(r.data), n - first);
+}
+
 // Smallest fragment worth writing: avoids spraying the ring with tiny fragments when it is nearly
 // full, while any message still fits in at most a few fragments' worth of waiting.
 uint64_t min_fragment(uint64_t capacity, uint64_t remaining) {
@@ -233,8 +243,7 @@ ReadStatus RingReader::read(Message& out) {
         }
         const size_t have = partial_.payload.size();
         if (have + h.fragment_bytes > partial_.meta.total_bytes) return ReadStatus::Corrupt;
-        partial_.payload.resize(have + h.fragment_bytes);
-        copy_out(ring_, tail + kHeaderBytes, partial_.payload.data() + have, h.fragment_bytes);
+        append_out(ring_, tail + kHeaderBytes, partial_.payload, h.fragment_bytes);
         tail += kHeaderBytes + align_up(h.fragment_bytes, kFrameAlign);
         // seq_cst: pairs with the producer's store of producer_waiting then load of tail.
         c.tail.store(tail, std::memory_order_seq_cst);
