@@ -161,6 +161,10 @@ size_t Connection::consume(const char* data, size_t len) {
         if (status == HttpParser::Status::Request) {
             if (upload_id_) {
                 upload_id_ = 0; // its last bytes went out above
+                // forward_upload may have paused reading because the ring is behind; with the whole
+                // body in hand there is nothing left to hold back, and no upload_drained will come
+                // for this request: left set, the connection would never read its next request.
+                upload_paused_ = false;
                 if (read_closed_after_this_) read_closed_ = true;
             } else {
                 dispatch_request();
@@ -180,6 +184,7 @@ size_t Connection::consume(const char* data, size_t len) {
                 server_.pool().cancel(upload_id_); // the worker never sees a half body
                 if (!pending_.empty() && pending_.back().request_id == upload_id_) pending_.pop_back();
                 upload_id_ = 0;
+                upload_paused_ = false;
             }
             answer_error(parser_.error());
             len = 0;

@@ -326,3 +326,28 @@ def test_client_closing_mid_request_is_released_promptly(make_server):
     assert_serves(srv)
     assert all(n <= 0 for n in leaks.values()), (
         f"connections left in CLOSE-WAIT by the master 1 s after the client closed (of 6 each): {leaks}")
+
+
+def test_upload_finished_while_queued_behind_another_keeps_its_connection_reading(make_server):
+    """Regression: an upload whose last bytes arrived while it waited behind another upload (1 worker)
+    left its connection's reading paused, and since it was complete nothing resumed it: the
+    connection's next request was never read (wrk -c8 of 1 MiB POSTs stalled the server)."""
+    srv = make_server(FRONT_APP, workers=1)
+    head = b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+    first = b'{"k":"' + b"a" * ((2 << 20) - 8) + b'"}'
+    second = b'{"k":"' + b"c" * ((1 << 20) - 8) + b'"}'  # 1 MiB: crosses the 1 MiB high-water mark at its very end
+    with srv.connect(timeout=10) as a, srv.connect(timeout=10) as b:
+        a.sock.sendall(head % len(first) + first[: 300 << 10])  # waits for the rest at the head of the queue
+        time.sleep(0.3)
+        b.sock.sendall(head % len(second) + second)  # whole, but queued behind the first upload
+        time.sleep(0.3)
+        a.sock.sendall(first[300 << 10:])
+        r = a.read_response()
+        assert r.status == 200 and len(r.json()["body"]["k"]) == (2 << 20) - 8, r
+        r = b.read_response()
+        assert r.status == 200 and len(r.json()["body"]["k"]) == (1 << 20) - 8, r
+        try:
+            r = b.request("GET", "/seq/1")
+        except OSError as e:
+            pytest.fail(f"the connection whose upload completed while queued read nothing more ({type(e).__name__})")
+        assert r.status == 200, r
