@@ -29,6 +29,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import run as driver  # noqa: E402  (bench/run.py: free_port, /proc CPU accounting)
 TURBO = ROOT / "build" / "turbo"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 ENDPOINTS = {"json": "/json", "plain": "/", "items": "/items/42?q=hello"}
@@ -71,20 +73,13 @@ def fail(msg: str, code: int = 2) -> None:
 
 
 def cpu_ticks(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[11]) + int(fields[12])  # utime + stime
+    stat = driver._read_stat(pid)  # (ppid, utime+stime+cutime+cstime)
+    return stat[1] if stat else 0
 
 
 def children(pid: int) -> list[int]:
     out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
     return [int(p) for p in out.split()]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(port: int, timeout: float = 60.0) -> None:
@@ -163,7 +158,7 @@ def perf_stages(data: Path) -> collections.Counter:
 
 
 def perf_pass(args) -> None:
-    port = free_port()
+    port = driver.free_port()
     server = start_turbo(args, port, [])
     try:
         wait_http(port)
@@ -218,7 +213,7 @@ def perf_pass(args) -> None:
 
 
 def callgrind_pass(args) -> None:
-    port = free_port()
+    port = driver.free_port()
     tmp = Path(args.tmp)
     prefix = ["valgrind", "--tool=callgrind", "--trace-children=yes",
               f"--callgrind-out-file={tmp}/cg.%p"]
