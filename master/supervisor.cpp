@@ -248,11 +248,15 @@ void WorkerPool::recover_requests(uint32_t index) {
         again.push_back({m.meta, std::move(m.payload), 0, shm::monotonic_ms()});
         m.payload.clear();
     }
-    for (auto& o : slot.outgoing) { // never (fully) written: whole payloads are still here
-        o.queued_ms = shm::monotonic_ms();
+    for (auto& o : slot.outgoing) { // not (fully) written: start again from the first byte
         auto it = pending_.find(o.meta.request_id);
         if (it == pending_.end() || it->second.slot != index) continue;
+        // An upload whose first bytes went to the dead ring and are no longer held here cannot be
+        // sent again: it stays pending and gets the 502 of the claimed ones below.
+        if (o.base > 0) continue;
         pending_.erase(it);
+        o.queued_ms = shm::monotonic_ms();
+        o.offset = 0; // resuming mid-message in a fresh ring was read as a corrupt frame
         again.push_back(std::move(o));
     }
     slot.outgoing.clear();

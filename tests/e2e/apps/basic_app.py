@@ -3,7 +3,7 @@
 import os
 import time
 
-from turboapi import HTTPException, Response, TurboAPI
+from turboapi import HTTPException, Request, Response, TurboAPI
 from turboapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 
 app = TurboAPI()
@@ -27,6 +27,11 @@ def create_item(item: dict):
 @app.post("/echo")
 def echo(body: dict):
     return body
+
+
+@app.post("/echo-bytes")
+async def echo_bytes(request: Request):
+    return Response(await request.body(), media_type="application/octet-stream")
 
 
 @app.post("/echo-list")
