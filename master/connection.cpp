@@ -415,12 +415,39 @@ void Connection::stream_body(uint64_t request_id, std::string_view data) {
         // A streamed body with a content-length (FileResponse): never more than announced.
         if (data.size() > p->announced) data = data.substr(0, p->announced);
         p->announced -= data.size();
-        if (!p->drop_body) p->data.append(data);
+        if (!p->drop_body) send_or_buffer(*p, data);
     } else {
         if (p->close_delimited) p->body_bytes += data.size(); // (for the access log)
-        if (!p->drop_body) p->data.append(data);
+        if (!p->drop_body) send_or_buffer(*p, data);
     }
-    if (&pending_.front() == p) flush();
+    if (!closed_ && &pending_.front() == p) flush();
+}
+
+// Body bytes of the response at the front, with nothing queued before them, go to the socket from
+// where they lie (the ring reader's buffer) as far as it takes them; only the rest is buffered. A
+// large response is then copied once in the master instead of twice.
+void Connection::send_or_buffer(PendingResponse& p, std::string_view data) {
+    if (&pending_.front() == &p && p.data.empty() && out_.empty() && writable_) {
+        while (!data.empty()) {
+            const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
+            if (n > 0) {
+                data.remove_prefix(size_t(n));
+                write_stalled_ms_ = 0;
+                touch();
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                writable_ = false; // EPOLLOUT's edge resumes us
+                if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
+                break;
+            }
+            spdlog::debug("write to {} failed: {}", peer_, strerror(errno));
+            close_now();
+            return;
+        }
+    }
+    p.data.append(data);
 }
 
 void Connection::stream_end(uint64_t request_id) {
@@ -448,26 +475,32 @@ void Connection::stream_abort(uint64_t request_id) {
     close_now(); // the client sees a short body and a closed connection, never a wrong one
 }
 
-size_t Connection::buffered() const {
+size_t Connection::front_buffered() const {
     size_t n = out_.size() - out_off_;
-    for (const auto& p : pending_)
-        n += p.data.size();
+    if (!pending_.empty()) n += pending_.front().data.size();
     return n;
 }
 
-bool Connection::backlogged() const {
-    return buffered() > kStreamHighWater;
+bool Connection::backlogged(uint64_t request_id) const {
+    if (!pending_.empty() && pending_.front().request_id == request_id)
+        return front_buffered() > kStreamHighWater;
+    for (const auto& p : pending_)
+        if (p.request_id == request_id && !p.interim) return p.data.size() > kStreamHighWater;
+    return false;
 }
 
 void Connection::wait_for_drain(uint32_t slot) {
-    waiting_slot_ = int(slot);
+    for (uint32_t s : waiting_slots_)
+        if (s == slot) return;
+    waiting_slots_.push_back(slot);
 }
 
-void Connection::release_waiter() {
-    if (waiting_slot_ < 0) return;
-    const uint32_t slot = uint32_t(waiting_slot_);
-    waiting_slot_ = -1;
-    server_.pool().resume(slot);
+void Connection::release_waiters() {
+    if (waiting_slots_.empty()) return;
+    std::vector<uint32_t> slots;
+    slots.swap(waiting_slots_);
+    for (uint32_t slot : slots)
+        server_.pool().resume(slot);
 }
 
 void Connection::complete(uint64_t request_id, const shm::ResponseView& response) {
@@ -517,12 +550,11 @@ void Connection::flush() {
     while (!pending_.empty()) {
         auto& p = pending_.front();
         if (p.streaming && !p.ready) { // a response still streaming: pass on what has arrived
-            out_.append(p.data);
-            p.data.clear();
+            take_output(p.data);
             break;
         }
         if (!p.ready) break;
-        out_.append(p.data);
+        take_output(p.data);
         if (!p.interim && server_.config().access_log) server_.access_log(peer_, p);
         const bool close = p.close_after;
         pending_.pop_front();
@@ -539,6 +571,16 @@ void Connection::flush() {
         resume_parsing();
         read_in();
     }
+}
+
+// Moves a response's bytes to the output buffer: by swapping buffers when nothing else waits to be
+// written (the usual case, and the one that matters for a large body), else by appending.
+void Connection::take_output(std::string& data) {
+    if (out_.empty())
+        out_.swap(data);
+    else
+        out_.append(data);
+    data.clear();
 }
 
 void Connection::write_out() {
@@ -567,7 +609,9 @@ void Connection::write_out() {
         out_.erase(0, out_off_);
         out_off_ = 0;
     }
-    if (waiting_slot_ >= 0 && buffered() < kStreamLowWater) release_waiter();
+    // Once the bytes being written run low, every paused worker goes on: the one in front refills
+    // them; one behind it (its response waits its turn) stops again at its own high-water mark.
+    if (!waiting_slots_.empty() && front_buffered() < kStreamLowWater) release_waiters();
     if (out_.empty() && close_after_write_) close_now();
 }
 
@@ -579,7 +623,7 @@ void Connection::close_now() {
     if (close_after_write_) ::shutdown(fd_, SHUT_WR); // a FIN after the last response, not a RST
     ::close(fd_);                                     // also removes it from the epoll set
     fd_ = -1;
-    release_waiter();
+    release_waiters();
     // Requests no worker has started are withdrawn; the others run and their answers are dropped.
     for (const auto& p : pending_)
         if (!p.ready && !p.interim && p.request_id) server_.pool().cancel(p.request_id);

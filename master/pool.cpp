@@ -199,7 +199,6 @@ void WorkerPool::assign(uint32_t index, Outgoing&& m) {
 }
 
 // Writes queued requests into the slot's ring until it is full; then asks to be told about space.
-// Writes queued requests into the slot's ring until it is full; then asks to be told about space.
 // An upload (a request whose body still arrives from the client) is written as far as its bytes
 // have come; the rest of the queue waits behind it, since a message's fragments are contiguous.
 bool WorkerPool::pump(uint32_t index) {
@@ -278,9 +277,29 @@ void WorkerPool::begin_upload(uint64_t request_id, uint64_t conn_id, std::string
 void WorkerPool::upload_chunk(uint64_t request_id, std::string_view data) {
     Outgoing* m = find_outgoing(request_id);
     if (!m || m->aborted) return; // failed meanwhile (worker died, 503): the rest is dropped
-    m->payload.append(data);
     auto it = pending_.find(request_id);
-    if (it != pending_.end()) pump(it->second.slot);
+    if (it == pending_.end()) { // still in the backlog: keep the bytes until a worker takes it
+        m->payload.append(data);
+        return;
+    }
+    const uint32_t index = it->second.slot;
+    Slot& slot = slots_[index];
+    if (&slot.outgoing.front() == m && m->offset > 0 && m->offset == m->base + m->payload.size()) {
+        // The ring has everything so far: the new bytes go straight from the caller's buffer, and
+        // only what does not fit is kept. Buffering first copied every byte of a large body twice.
+        m->payload.clear();
+        m->base = m->offset;
+        const auto window = std::as_bytes(std::span(data.data(), data.size()));
+        bool wrote = false;
+        while (m->offset < m->base + window.size() &&
+               slot.writer.write_part(m->meta, window, m->base, m->total, m->offset))
+            wrote = true;
+        if (wrote) request_wake(index);
+        data.remove_prefix(m->offset - m->base);
+        m->base = m->offset;
+    }
+    m->payload.append(data);
+    pump(index);
 }
 
 bool WorkerPool::upload_backlogged(uint64_t request_id) {
@@ -404,7 +423,7 @@ void WorkerPool::on_stream_frame(uint32_t index, const shm::FrameHeader& h) {
         return;
     }
     c = server_.connection(st.conn_id);
-    if (c && c->backlogged()) {
+    if (c && c->backlogged(st.request_id)) {
         slot.paused = true; // the worker blocks on its full ring until this client reads
         c->wait_for_drain(index);
     }
@@ -448,7 +467,7 @@ void WorkerPool::on_stream_message(uint32_t index, shm::Message& msg) {
         Connection* c = server_.connection(st.conn_id);
         if (!c) return;
         c->stream_body(id, msg.payload);
-        if (c->backlogged()) {
+        if (c->backlogged(id)) {
             slot.paused = true; // the worker blocks on its full ring until this client reads
             c->wait_for_drain(index);
         }

@@ -69,9 +69,11 @@ public:
     void stream_body(uint64_t request_id, std::string_view data);
     void stream_end(uint64_t request_id);
     void stream_abort(uint64_t request_id);
-    /// More than the high-water mark is waiting for this client: the pool pauses the worker's ring
-    /// and resumes it (wait_for_drain) once the client has read down to the low-water mark.
-    bool backlogged() const;
+    /// More than the high-water mark of this response waits for this client: the pool pauses the
+    /// worker's ring, and every paused ring resumes (wait_for_drain) once what is being written has
+    /// gone down to the low-water mark. Counted per response: a later pipelined response's buffered
+    /// body never holds back the worker of the one in front (whose bytes alone can unblock the client).
+    bool backlogged(uint64_t request_id) const;
     void wait_for_drain(uint32_t slot);
     /// The worker's ring took enough of our upload: read more of its body from the socket.
     void upload_drained(uint64_t request_id);
@@ -85,6 +87,8 @@ private:
     void touch();
     bool can_read() const;
     void read_in();
+    void send_or_buffer(PendingResponse& p, std::string_view data);
+    void take_output(std::string& data);
     void write_out();
     size_t consume(const char* data, size_t len); // returns the bytes left unparsed
     void resume_parsing();
@@ -102,8 +106,8 @@ private:
                      uint64_t body_bytes, size_t reserve);
     bool headers_valid(const PendingResponse& p, const std::vector<shm::Header>& headers) const;
     void render_error(PendingResponse& p, uint16_t status);
-    size_t buffered() const;
-    void release_waiter();
+    void release_waiters();
+    size_t front_buffered() const;
     PendingResponse* find(uint64_t request_id);
     void flush();
 
@@ -128,9 +132,9 @@ private:
     bool read_closed_ = false;       // no more requests: error, close requested or peer EOF
     bool close_after_write_ = false; // close once out_ is on the wire
     bool closed_ = false;
-    bool draining_ = false;  // graceful stop
-    int waiting_slot_ = -1;  // a worker slot paused until this client reads (streaming backpressure)
-    uint64_t upload_id_ = 0; // the request whose body is being streamed to a worker (0: none)
+    bool draining_ = false;               // graceful stop
+    std::vector<uint32_t> waiting_slots_; // worker slots paused until this client reads (backpressure)
+    uint64_t upload_id_ = 0;              // the request whose body is being streamed to a worker (0: none)
     bool read_closed_after_this_ = false; // the request being dispatched is the connection's last
     bool upload_paused_ = false;          // more of the upload is buffered than the ring can take now
 };
