@@ -107,12 +107,16 @@ bool decode_request(std::string_view payload, RequestView& r) {
 }
 
 void encode_response(const ResponseView& r, std::string& out) {
+    encode_response_head(r, out);
+    out.append(r.body);
+}
+
+void encode_response_head(const ResponseView& r, std::string& out) {
     out.append(reinterpret_cast<const char*>(&r.status), 2);
     out.append(2, '\0');
     put_u32(out, uint32_t(r.headers.size()));
     put_u32(out, uint32_t(r.body.size()));
     put_headers(out, r.headers);
-    out.append(r.body);
 }
 
 bool decode_response_head(std::string_view prefix, ResponseView& r, size_t& head_bytes,

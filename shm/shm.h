@@ -335,6 +335,9 @@ struct ResponseView {
 };
 
 void encode_response(const ResponseView& r, std::string& out);
+/// Everything but the body (whose size it announces): encode_response_head(r, out) + r.body ==
+/// encode_response(r, out). A large body is written to the ring from where it lies, after this.
+void encode_response_head(const ResponseView& r, std::string& out);
 bool decode_response(std::string_view payload, ResponseView& out);
 /// Decodes the status and headers from the start of an encoded response (for streaming a large one
 /// as its fragments arrive). Sets `head_bytes` (where the body starts) and `body_bytes` (its length).

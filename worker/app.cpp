@@ -884,7 +884,7 @@ py::object App::request_data(const shm::RequestView& request) const {
     data->raw_path = request.path;
     data->query = request.query;
     data->client = request.client;
-    data->body = request.body;
+    data->body = py::bytes(request.body.data(), request.body.size());
     data->http_major = request.http_major;
     data->http_minor = request.http_minor;
     data->headers.reserve(request.headers.size());

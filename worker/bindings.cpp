@@ -127,7 +127,7 @@ void define_module(py::module_& m) {
                                        l.append(py::make_tuple(py::bytes(n), py::bytes(v)));
                                    return l;
                                })
-        .def_property_readonly("body", [](const RequestData& r) { return py::bytes(r.body); })
+        .def_property_readonly("body", [](const RequestData& r) { return r.body; })
         .def_property_readonly("client", [](const RequestData& r) { return split_client(r.client); })
         .def_property_readonly("http_version",
                                [](const RequestData& r) {

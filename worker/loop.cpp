@@ -19,6 +19,10 @@ namespace turbo::worker {
 
 namespace {
 
+// Response bodies from this size on go into the ring from where they lie instead of being copied
+// behind their head first (smaller ones stay one contiguous fragment, which the master reads in place).
+constexpr size_t kSplitBodyBytes = 64 * 1024;
+
 volatile std::sig_atomic_t g_stop = 0;   // 1: TERM (finish the request in hand), 2: QUIT (now)
 volatile std::sig_atomic_t g_reopen = 0; // USR1: reopen the error log
 
@@ -127,6 +131,31 @@ bool push(shm::RingWriter& writer, shm::FrameHeader meta, const std::string& pay
         {
             py::gil_scoped_release unlocked;
             shm::wait_for_space(writer, writer.wanted_bytes(bytes.size() - offset), 100);
+        }
+        if (g_stop == 2 || !parent_alive(config.master_pid)) return false;
+    }
+}
+
+// Pushes one message made of `head` then `body` without joining them first: for a large body, which
+// is fragmented anyway, the copy into one buffer would cost as much as the ring write itself.
+bool push_split(shm::RingWriter& writer, shm::FrameHeader meta, std::string_view head, std::string_view body,
+                Notifier& notifier, const Config& config) {
+    const size_t total = head.size() + body.size();
+    size_t offset = 0;
+    for (;;) {
+        while (offset < total) {
+            const bool in_head = offset < head.size();
+            const std::string_view part = in_head ? head : body;
+            const size_t base = in_head ? 0 : head.size();
+            if (!writer.write_part(meta, std::as_bytes(std::span(part.data(), part.size())), base, total,
+                                   offset))
+                break;
+        }
+        if (offset == total) return true;
+        notifier.responses_published(); // the master must drain before there is room
+        {
+            py::gil_scoped_release unlocked;
+            shm::wait_for_space(writer, writer.wanted_bytes(total - offset), 100);
         }
         if (g_stop == 2 || !parent_alive(config.master_pid)) return false;
     }
@@ -366,11 +395,16 @@ private:
                 view_.headers.push_back({n, v});
             view_.body = response.body_view();
             encoded_.clear();
-            shm::encode_response(view_, encoded_);
             meta.kind = uint16_t(shm::MessageKind::Response);
             // --timeout bounds the handler, not the client: a slow reader of a large response holds
             // this push, and the master's write timeout deals with that.
-            if (!push(writer_, meta, encoded_, notifier_, config_)) return false;
+            if (view_.body.size() >= kSplitBodyBytes) {
+                shm::encode_response_head(view_, encoded_);
+                if (!push_split(writer_, meta, encoded_, view_.body, notifier_, config_)) return false;
+            } else {
+                shm::encode_response(view_, encoded_); // one contiguous fragment the master reads in place
+                if (!push(writer_, meta, encoded_, notifier_, config_)) return false;
+            }
             // Only a load when the master is awake (it polls the rings then); an eventfd write when
             // it sleeps.
             notifier_.responses_published();

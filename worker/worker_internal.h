@@ -52,7 +52,8 @@ struct ParamSpec {
 /// What a python-mode route (and an exception hook) receives: a copy of the request, turned into
 /// Python objects only for the attributes Python reads (turboapi._native.RequestData).
 struct RequestData {
-    std::string method, path, raw_path, query, client, body;
+    std::string method, path, raw_path, query, client;
+    py::bytes body; // made once, here: Request.body() hands out this object (a large body is copied once)
     std::vector<std::pair<std::string, std::string>> headers; // names lower-case
     std::vector<std::pair<std::string, std::string>> path_params;
     uint8_t http_major = 1, http_minor = 1;
