@@ -64,7 +64,7 @@ class Endpoint:
     method: str = "GET"
     body: bytes | None = None  # the request body, sent with content_type
     status: int = 200  # the status every response must have (422: the invalid-body case)
-    app: str = "main"  # which app serves it: main (apps/*_app.py), mw-native, mw (apps/*_mw*_app.py)
+    app: str = "main"  # which app serves it: main (apps/*_app.py), mw-native, mw, mw-python (apps/*_mw*_app.py)
     headers: dict[str, str] = field(default_factory=dict)  # request headers (also sent by wrk, -H)
     want_headers: dict[str, str | None] = field(default_factory=dict)  # response headers: value, None = any
     content_type: str = "application/json"  # of the request body
@@ -96,8 +96,18 @@ def _check_nginx() -> str | None:
 
 
 # The app module of each variant (Endpoint.app), per framework.
-TURBO_APPS = {"main": "turbo_app.py", "mw-native": "turbo_mw_native_app.py", "mw": "turbo_mw_app.py"}
-FASTAPI_APPS = {"main": "fastapi_app", "mw-native": "fastapi_mw_native_app", "mw": "fastapi_mw_app"}
+TURBO_APPS = {
+    "main": "turbo_app.py",
+    "mw-native": "turbo_mw_native_app.py",
+    "mw": "turbo_mw_app.py",
+    "mw-python": "turbo_mw_python_app.py",
+}
+FASTAPI_APPS = {
+    "main": "fastapi_app",
+    "mw-native": "fastapi_mw_native_app",
+    "mw": "fastapi_mw_app",
+    "mw-python": "fastapi_mw_python_app",
+}
 
 
 def _uvicorn(app: str, port: int, workers: int) -> list[str]:
@@ -265,6 +275,9 @@ ENDPOINTS: dict[str, Endpoint] = {
                  want_headers=MW_NATIVE),
         Endpoint("mw", "/mw", _expect_json(MW_ITEMS), app="mw", headers=MW_REQUEST,
                  want_headers={**MW_NATIVE, "x-bench": "1"}),
+        # The same route behind the @app.middleware("http") alone: `mw` without its native middlewares.
+        Endpoint("mw-python", "/mw", _expect_json(MW_ITEMS), app="mw-python", headers=MW_REQUEST,
+                 want_headers={"x-bench": "1"}),
         # GET /json behind the same CORS + GZip + request id (27 bytes: under GZip's minimum_size, so
         # nothing is compressed): what the pipeline itself costs, next to `json` on the plain app.
         Endpoint("mw-json", "/json", _expect_json({"message": "Hello, World!"}), app="mw-native",
@@ -698,7 +711,37 @@ def tables(points: list[Point], baseline: str, limit: str = "nginx") -> str:
                 f"| server | endpoint | workers | setup | requests/s ÷ {base_label} | CPU/request ÷ {base_label} "
                 f"| requests/s ÷ nginx | CPU/request ÷ nginx |",
                 "|---|---|--:|---|--:|--:|--:|--:|", *ratios]
+    out += middleware_costs(points)
     return "\n".join(out)
+
+
+# What the native middlewares cost each server, from two endpoints of the same run: (with, without).
+MIDDLEWARE_PAIRS = [
+    ("mw", "mw-python", "CORS + GZip + request id, behind one @app.middleware (the issue's stack)"),
+    ("mw-native", "mw-none", "CORS + GZip + request id on the bare route (gzip of 1.2 KiB included)"),
+    ("mw-json", "json", "CORS + GZip + request id, body under GZip's minimum (the pipeline alone)"),
+]
+
+
+def middleware_costs(points: list[Point]) -> list[str]:
+    by = {(p.server.name, p.endpoint.name, p.workers, p.setup): p for p in points if p.runs}
+    rows = []
+    for p in points:
+        for with_mw, without, what in MIDDLEWARE_PAIRS:
+            if p.endpoint.name != with_mw or not p.runs:
+                continue
+            ref = by.get((p.server.name, without, p.workers, p.setup))
+            if ref is None:
+                continue
+            rows.append(f"| {p.server.label} | {with_mw} vs {without} | {p.workers} | {p.setup} | {what} "
+                        f"| {(p.med('rps') / ref.med('rps') - 1) * 100:+.0f}% "
+                        f"| {fmt(p.med('server_us_per_req') - ref.med('server_us_per_req'), '+.1f')} |")
+    if not rows:
+        return []
+    return ["", "Native middleware cost (same server, worker count and setup; negative requests/s is the "
+            "throughput they cost):", "",
+            "| server | endpoints | workers | setup | middlewares | requests/s change | CPU µs/req added |",
+            "|---|---|--:|---|---|--:|--:|", *rows]
 
 
 def chart(points: list[Point], path: Path, title: str) -> str:
