@@ -428,26 +428,35 @@ void Connection::stream_body(uint64_t request_id, std::string_view data) {
 // large response is then copied once in the master instead of twice.
 void Connection::send_or_buffer(PendingResponse& p, std::string_view data) {
     if (&pending_.front() == &p && p.data.empty() && out_.empty() && writable_) {
-        while (!data.empty()) {
-            const ssize_t n = ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
-            if (n > 0) {
-                data.remove_prefix(size_t(n));
-                write_stalled_ms_ = 0;
-                touch();
-                continue;
-            }
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                writable_ = false; // EPOLLOUT's edge resumes us
-                if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
-                break;
-            }
-            spdlog::debug("write to {} failed: {}", peer_, strerror(errno));
-            close_now();
-            return;
-        }
+        data.remove_prefix(send_some(data));
+        if (closed_) return;
     }
     p.data.append(data);
+}
+
+// Sends as much of `data` as the socket takes now; returns how much. A full socket clears writable_
+// (EPOLLOUT's edge resumes us); an error closes the connection.
+size_t Connection::send_some(std::string_view data) {
+    size_t sent = 0;
+    while (sent < data.size()) {
+        const ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += size_t(n);
+            write_stalled_ms_ = 0;
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            writable_ = false;
+            if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
+            break;
+        }
+        spdlog::debug("write to {} failed: {}", peer_, strerror(errno));
+        close_now();
+        break;
+    }
+    if (sent) touch();
+    return sent;
 }
 
 void Connection::stream_end(uint64_t request_id) {
@@ -584,25 +593,11 @@ void Connection::take_output(std::string& data) {
 }
 
 void Connection::write_out() {
-    while (writable_ && out_off_ < out_.size()) {
-        const ssize_t n = ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL);
-        if (n > 0) {
-            out_off_ += size_t(n);
-            write_stalled_ms_ = 0;
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            writable_ = false; // EPOLLOUT's edge resumes us
-            if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
-            return;
-        }
-        spdlog::debug("write to {} failed: {}", peer_, strerror(errno));
-        close_now();
-        return;
+    if (writable_ && out_off_ < out_.size()) {
+        out_off_ += send_some(std::string_view(out_).substr(out_off_));
+        if (closed_) return;
     }
-    if (out_off_ == out_.size() && out_off_) {
-        touch();
+    if (out_off_ == out_.size() && out_off_) { // (send_some touched the connection)
         out_.clear();
         out_off_ = 0;
     } else if (out_off_ > (1u << 20)) { // keep a long stream's buffer from growing

@@ -88,6 +88,7 @@ private:
     bool can_read() const;
     void read_in();
     void send_or_buffer(PendingResponse& p, std::string_view data);
+    size_t send_some(std::string_view data);
     void take_output(std::string& data);
     void write_out();
     size_t consume(const char* data, size_t len); // returns the bytes left unparsed

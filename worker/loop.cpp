@@ -117,29 +117,11 @@ uint64_t monotonic_us() {
     }
 }
 
-// Pushes one encoded response, waiting for space when the ring is full. False when told to quit
-// or orphaned while waiting.
-bool push(shm::RingWriter& writer, shm::FrameHeader meta, const std::string& payload, Notifier& notifier,
-          const Config& config) {
-    const auto bytes = std::as_bytes(std::span(payload.data(), payload.size()));
-    size_t offset = 0;
-    for (;;) {
-        while (offset < bytes.size() && writer.write(meta, bytes, offset)) {
-        }
-        if (offset == bytes.size()) return true;
-        notifier.responses_published(); // the master must drain before there is room
-        {
-            py::gil_scoped_release unlocked;
-            shm::wait_for_space(writer, writer.wanted_bytes(bytes.size() - offset), 100);
-        }
-        if (g_stop == 2 || !parent_alive(config.master_pid)) return false;
-    }
-}
-
-// Pushes one message made of `head` then `body` without joining them first: for a large body, which
-// is fragmented anyway, the copy into one buffer would cost as much as the ring write itself.
-bool push_split(shm::RingWriter& writer, shm::FrameHeader meta, std::string_view head, std::string_view body,
-                Notifier& notifier, const Config& config) {
+// Pushes one message, `head` then `body`, waiting for space when the ring is full. False when told
+// to quit or orphaned while waiting. The two parts are written without being joined first: for a
+// large body, which is fragmented anyway, that copy would cost as much as the ring write itself.
+bool push(shm::RingWriter& writer, shm::FrameHeader meta, std::string_view head, Notifier& notifier,
+          const Config& config, std::string_view body = {}) {
     const size_t total = head.size() + body.size();
     size_t offset = 0;
     for (;;) {
@@ -398,13 +380,13 @@ private:
             meta.kind = uint16_t(shm::MessageKind::Response);
             // --timeout bounds the handler, not the client: a slow reader of a large response holds
             // this push, and the master's write timeout deals with that.
-            if (view_.body.size() >= kSplitBodyBytes) {
+            const bool split = view_.body.size() >= kSplitBodyBytes;
+            if (split)
                 shm::encode_response_head(view_, encoded_);
-                if (!push_split(writer_, meta, encoded_, view_.body, notifier_, config_)) return false;
-            } else {
+            else
                 shm::encode_response(view_, encoded_); // one contiguous fragment the master reads in place
-                if (!push(writer_, meta, encoded_, notifier_, config_)) return false;
-            }
+            if (!push(writer_, meta, encoded_, notifier_, config_, split ? view_.body : std::string_view()))
+                return false;
             // Only a load when the master is awake (it polls the rings then); an eventfd write when
             // it sleeps.
             notifier_.responses_published();
