@@ -107,7 +107,15 @@ void Connection::on_events(uint32_t events) {
     if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) peer_closed_ = true; // a short read is then not the end
     if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) writable_ = true;
     if (writable_ && out_off_ < out_.size()) write_out();
-    if (!closed_) read_in();
+    if (closed_) return;
+    if (server_.batching() && wants_recv()) {
+        if (!recv_queued_) {
+            recv_queued_ = true;
+            server_.queue_recv(self); // on_recv_result follows in the same loop turn
+        }
+        return;
+    }
+    read_in();
 }
 
 bool Connection::can_read() const {
@@ -120,33 +128,44 @@ bool Connection::can_read() const {
 void Connection::read_in() {
     while (readable_ && can_read()) {
         const ssize_t n = ::recv(fd_, read_buf_.data(), read_buf_.size(), 0);
-        if (n > 0) {
-            touch();
-            if (!parser_.in_progress()) request_start_ms_ = last_active_ms_;
-            // A short read drained the socket, unless the peer's FIN is queued behind the data: then
-            // read on to see the end of file now (no further edge would report it).
-            if (size_t(n) < read_buf_.size() && !peer_closed_) readable_ = false;
-            const size_t left = consume(read_buf_.data(), size_t(n));
-            if (left) unparsed_.append(read_buf_.data() + n - left, left);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            readable_ = false;
-            return;
-        }
-        // EOF or reset: answer what is in flight (a half-closed client may still read), then close.
-        if (n < 0 && errno != ECONNRESET) spdlog::debug("read from {} failed: {}", peer_, strerror(errno));
-        readable_ = false;
-        read_closed_ = true;
-        if (upload_id_) abandon_upload(); // its body can never complete
-        drop_unfinished_interim();
-        if (pending_.empty())
-            close_now();
-        else
-            pending_.back().close_after = true;
-        return;
+        if (!take_read(n < 0 ? -errno : n)) return;
     }
+}
+
+void Connection::on_recv_result(int32_t res) {
+    recv_queued_ = false;
+    if (closed_) return;
+    auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
+    if (res == SocketBatch::kNotRun || take_read(res)) read_in();
+}
+
+bool Connection::take_read(ssize_t n) {
+    if (n > 0) {
+        touch();
+        if (!parser_.in_progress()) request_start_ms_ = last_active_ms_;
+        // A short read drained the socket, unless the peer's FIN is queued behind the data: then
+        // read on to see the end of file now (no further edge would report it).
+        if (size_t(n) < read_buf_.size() && !peer_closed_) readable_ = false;
+        const size_t left = consume(read_buf_.data(), size_t(n));
+        if (left) unparsed_.append(read_buf_.data() + n - left, left);
+        return true;
+    }
+    if (n == -EINTR) return true;
+    if (n == -EAGAIN || n == -EWOULDBLOCK) {
+        readable_ = false;
+        return false;
+    }
+    // EOF or reset: answer what is in flight (a half-closed client may still read), then close.
+    if (n < 0 && n != -ECONNRESET) spdlog::debug("read from {} failed: {}", peer_, strerror(int(-n)));
+    readable_ = false;
+    read_closed_ = true;
+    if (upload_id_) abandon_upload(); // its body can never complete
+    drop_unfinished_interim();
+    if (pending_.empty())
+        close_now();
+    else
+        pending_.back().close_after = true;
+    return false;
 }
 
 size_t Connection::consume(const char* data, size_t len) {
@@ -592,11 +611,54 @@ void Connection::take_output(std::string& data) {
     data.clear();
 }
 
+bool Connection::wants_send() const {
+    return !closed_ && writable_ && out_off_ < out_.size() && out_.size() - out_off_ <= kBatchSendMaxBytes;
+}
+
 void Connection::write_out() {
+    if (server_.batching() && wants_send()) {
+        if (!send_queued_) {
+            send_queued_ = true;
+            server_.queue_send(shared_from_this()); // on_send_result follows in the same loop turn
+        }
+        return;
+    }
     if (writable_ && out_off_ < out_.size()) {
         out_off_ += send_some(std::string_view(out_).substr(out_off_));
         if (closed_) return;
     }
+    finish_write_out();
+}
+
+// The batched send's outcome, as send_some would have handled it. A partial send means the
+// socket's buffer filled: the rest goes out with a plain send, which takes more or sees EAGAIN
+// (and EPOLLOUT's edge resumes us).
+void Connection::on_send_result(int32_t res) {
+    send_queued_ = false;
+    if (closed_) return;
+    auto self = shared_from_this(); // the server may drop its reference while we run (close_now)
+    if (res == SocketBatch::kNotRun || res == -EINTR) {
+        write_out();
+        return;
+    }
+    if (res > 0) {
+        out_off_ += size_t(res);
+        write_stalled_ms_ = 0;
+        touch();
+        if (out_off_ < out_.size()) out_off_ += send_some(std::string_view(out_).substr(out_off_));
+        if (closed_) return;
+    } else if (res == -EAGAIN || res == -EWOULDBLOCK) {
+        writable_ = false;
+        if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
+    } else {
+        spdlog::debug("write to {} failed: {}", peer_, strerror(-res));
+        close_now();
+        return;
+    }
+    finish_write_out();
+}
+
+void Connection::finish_write_out() {
     if (out_off_ == out_.size() && out_off_) { // (send_some touched the connection)
         out_.clear();
         out_off_ = 0;
@@ -615,6 +677,13 @@ void Connection::close_now() {
     auto self = shared_from_this(); // the server's reference goes below; finish this call first
     closed_ = true;
     read_closed_ = true;
+    // Bytes waiting for the loop turn's batched send go out now, as far as the socket takes them
+    // (an aborted stream's head and first chunks): a close must not drop what was already written.
+    if (send_queued_ && out_off_ < out_.size()) {
+        const ssize_t ignored =
+            ::send(fd_, out_.data() + out_off_, out_.size() - out_off_, MSG_NOSIGNAL | MSG_DONTWAIT);
+        (void)ignored;
+    }
     if (close_after_write_) ::shutdown(fd_, SHUT_WR); // a FIN after the last response, not a RST
     ::close(fd_);                                     // also removes it from the epoll set
     fd_ = -1;

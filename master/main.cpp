@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
     s->add_option("--max-requests-jitter", serve.max_requests_jitter,
                   "Add up to this many to --max-requests per worker")
         ->capture_default_str();
+    bool no_io_uring = false;
+    s->add_flag("--no-io-uring", no_io_uring,
+                "Read and write sockets with one recv/send system call each, not in io_uring batches");
     s->add_option("--worker-spin-us", serve.worker_spin_us,
                   "Microseconds a worker polls for the next request before it sleeps (0: sleep at once)")
         ->capture_default_str()
@@ -151,6 +154,7 @@ int main(int argc, char** argv) {
     serve.write_timeout_ms = uint32_t(write_timeout_s * 1000);
     serve.queue_timeout_ms = uint32_t(queue_timeout_s * 1000);
     serve.server_header = !no_server_header;
+    serve.io_uring = !no_io_uring;
     serve.graceful_timeout_ms = uint32_t(graceful_s * 1000);
     serve.self_exe = self_exe();
     serve.python_path = TURBO_PYTHON_DIR;

@@ -42,6 +42,7 @@ struct Config {
     uint64_t max_requests = 0;        // recycle a worker after this many requests; 0: never
     uint64_t max_requests_jitter = 0; // plus a random 0..jitter per worker, so they do not recycle at once
     uint32_t worker_spin_us = 50; // a worker polls its empty ring this long before sleeping (0: never polls)
+    bool io_uring = true;         // batch socket reads and writes through io_uring where the kernel allows
     bool reload = false;          // watch the app's Python files and reload on change (development)
     std::string pid_file;         // write the master's pid here ("" : none)
     std::string access_logfile = "-"; // "-": stdout

@@ -265,12 +265,14 @@ void Server::main_loop() {
         cpu.store(sched_getcpu(), std::memory_order_relaxed); // vDSO: no syscall
         bool busy = poll_connections();
         busy |= pool_->service();
-        pool_->flush_wakes();
+        pool_->flush_wakes(); // the workers start on new requests while the responses go out
+        busy |= run_sends();
         const uint64_t now = shm::monotonic_ms();
         if (!busy || now - last_asio_poll_ms_ >= 1) {
             last_asio_poll_ms_ = now;
             busy |= io_.poll() > 0;
             pool_->flush_wakes();
+            busy |= run_sends();
         }
         if (busy || io_.stopped()) continue;
         sleeping.store(1, std::memory_order_seq_cst);
@@ -293,7 +295,73 @@ bool Server::poll_connections() {
         auto conn = it->second; // keeps it alive while it handles the event
         conn->on_events(events[i].events);
     }
+    run_recvs();
     return n > 0;
+}
+
+void Server::start_batching() {
+    if (!config_.io_uring) {
+        spdlog::info("Socket I/O: recv/send (--no-io-uring)");
+        return;
+    }
+    std::string why;
+    batch_ = SocketBatch::create(why);
+    if (batch_)
+        spdlog::info("Socket I/O: io_uring (one system call per loop turn for reads, one for writes)");
+    else
+        spdlog::warn("Socket I/O: recv/send, one system call each: io_uring is unavailable ({})", why);
+    batch_results_.resize(SocketBatch::kEntries);
+}
+
+bool Server::run_recvs() {
+    return run_batch(recv_queue_, false);
+}
+
+// Sends queued by responses may queue more (a completed write lets the next response out, or
+// closes); a few rounds take those too, and whatever is left waits for the next turn.
+bool Server::run_sends() {
+    bool any = false;
+    for (int round = 0; round < 4 && !send_queue_.empty(); ++round)
+        any |= run_batch(send_queue_, true);
+    return any;
+}
+
+// One round: the queued connections' operations go to the kernel in chunks of kEntries, then each
+// connection takes its result. A connection that no longer wants the operation (closed, or its
+// state changed since it queued) gets kNotRun and decides for itself. If io_uring itself fails,
+// batching stops for good, loudly, and every connection falls back to plain system calls.
+bool Server::run_batch(std::vector<std::shared_ptr<Connection>>& queue, bool sends) {
+    if (queue.empty()) return false;
+    batch_conns_.clear();
+    batch_conns_.swap(queue); // what runs now; the connections may queue again while it does
+    for (size_t start = 0; start < batch_conns_.size(); start += SocketBatch::kEntries) {
+        const size_t end = std::min(batch_conns_.size(), start + SocketBatch::kEntries);
+        std::fill(batch_results_.begin(), batch_results_.end(), SocketBatch::kNotRun);
+        for (size_t i = start; batch_ && i < end; ++i) {
+            Connection& c = *batch_conns_[i];
+            if (sends && c.wants_send()) {
+                const auto data = c.send_buffer();
+                batch_->send(c.fd(), data.data(), data.size(), uint32_t(i - start));
+            } else if (!sends && c.wants_recv()) {
+                const auto buf = c.recv_buffer();
+                batch_->recv(c.fd(), buf.data(), buf.size(), uint32_t(i - start));
+            }
+        }
+        int error = 0;
+        if (batch_ && batch_->queued() && !batch_->run(batch_results_, error)) {
+            spdlog::error("io_uring failed ({}); the master goes on with plain recv/send", strerror(error));
+            batch_.reset();
+        }
+        for (size_t i = start; i < end; ++i) {
+            const int32_t res = batch_results_[i - start];
+            if (sends)
+                batch_conns_[i]->on_send_result(res);
+            else
+                batch_conns_[i]->on_recv_result(res);
+        }
+    }
+    batch_conns_.clear();
+    return true;
 }
 
 void Server::arm_connections_wait() {
@@ -550,7 +618,10 @@ int Server::run() {
     pool_->start();
     wait_notify();
     tick();
+    start_batching();
     main_loop();
+    recv_queue_.clear();
+    send_queue_.clear();
 
     // Complete every aborted operation now, so no Connection outlives the Server's maps.
     boost::system::error_code ignored;

@@ -3,6 +3,7 @@
 
 #include "master/http_internal.h"
 #include "master/master.h"
+#include "master/socket_batch_internal.h"
 #include "shm/shm.h"
 
 #include <utility> // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without including it
@@ -12,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -23,6 +25,9 @@ namespace asio = boost::asio;
 inline constexpr size_t kStreamThreshold = 256 * 1024; // responses at least this large are streamed
 inline constexpr size_t kStreamHighWater = 1 << 20;    // per client: pause the worker above this
 inline constexpr size_t kStreamLowWater = 256 * 1024;  // ... and resume below this
+// Output up to this size waits for the loop turn's batched send (SocketBatch); more goes out at
+// once with send(), so a large body is neither held back nor copied behind a queued one.
+inline constexpr size_t kBatchSendMaxBytes = 64 * 1024;
 using Acceptor = asio::basic_socket_acceptor<asio::generic::stream_protocol>;
 
 class Server;
@@ -83,10 +88,23 @@ public:
     void check_timeouts(uint64_t now_ms);
     void close_now();
 
+    /// Batched socket I/O (Server::run_recvs/run_sends): the one receive or send this connection
+    /// wants from the loop turn's batch, and its result (bytes, -errno, or SocketBatch::kNotRun
+    /// when it must be done with a plain system call).
+    int fd() const { return fd_; }
+    bool wants_recv() const { return readable_ && can_read(); }
+    bool wants_send() const;
+    std::span<char> recv_buffer() { return read_buf_; }
+    std::string_view send_buffer() const { return std::string_view(out_).substr(out_off_); }
+    void on_recv_result(int32_t res);
+    void on_send_result(int32_t res);
+
 private:
     void touch();
     bool can_read() const;
     void read_in();
+    bool take_read(ssize_t n); // one receive's result; true to read on
+    void finish_write_out();
     void send_or_buffer(PendingResponse& p, std::string_view data);
     size_t send_some(std::string_view data);
     void take_output(std::string& data);
@@ -127,8 +145,10 @@ private:
     uint64_t request_start_ms_ = 0;    // first byte of the request being read
     uint64_t write_stalled_ms_ = 0;    // when send last hit EAGAIN without progress since (0: not stalled)
     bool peer_closed_ = false;         // EPOLLRDHUP/HUP seen: the peer's FIN may follow data already queued
-    bool readable_ = false; // the kernel said readable and we have not seen EAGAIN/short read since
-    bool writable_ = true;  // no EAGAIN from send since the last EPOLLOUT edge
+    bool readable_ = false;    // the kernel said readable and we have not seen EAGAIN/short read since
+    bool writable_ = true;     // no EAGAIN from send since the last EPOLLOUT edge
+    bool recv_queued_ = false; // in the server's batch of receives for this loop turn
+    bool send_queued_ = false; // in the server's batch of sends: out_ keeps its bytes until it runs
     bool parsing_ = false;
     bool read_closed_ = false;       // no more requests: error, close requested or peer EOF
     bool close_after_write_ = false; // close once out_ is on the wire
@@ -305,6 +325,11 @@ public:
     std::string_view http_date();
     void access_log(const std::string& peer, const PendingResponse& r);
     void worker_ready();
+    /// Socket reads and writes of a loop turn go to the kernel together (SocketBatch) unless
+    /// io_uring is off or unavailable. A queued connection gets its result before the turn ends.
+    bool batching() const { return batch_ != nullptr; }
+    void queue_recv(std::shared_ptr<Connection> c) { recv_queue_.push_back(std::move(c)); }
+    void queue_send(std::shared_ptr<Connection> c) { send_queue_.push_back(std::move(c)); }
     void stop(bool graceful, std::string_view why);
 
 private:
@@ -316,6 +341,10 @@ private:
     void main_loop();
     bool poll_connections();
     void arm_connections_wait();
+    void start_batching();
+    bool run_recvs();
+    bool run_sends();
+    bool run_batch(std::vector<std::shared_ptr<Connection>>& queue, bool sends);
     void watch_signals();
     void watch_signals_again();
     void on_signal(int sig);
@@ -340,6 +369,9 @@ private:
     int conn_epoll_fd_ = -1; // every client connection, edge-triggered (see Connection)
     std::unique_ptr<asio::posix::stream_descriptor> conn_epoll_;
     bool conn_wait_armed_ = false;
+    std::unique_ptr<SocketBatch> batch_; // null: plain recv()/send()
+    std::vector<std::shared_ptr<Connection>> recv_queue_, send_queue_, batch_conns_;
+    std::vector<int32_t> batch_results_;
     uint64_t last_asio_poll_ms_ = 0;
     uint64_t last_refusal_log_ms_ = 0;
     std::unique_ptr<WorkerPool> pool_;

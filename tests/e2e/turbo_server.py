@@ -1,7 +1,8 @@
 """End-to-end helpers: run the real build/turbo binary and talk raw HTTP to it.
 
 The binary is found at $TURBO_BIN (relative paths are taken from the repository root) or at
-<repo>/build/turbo. Each test module gets one server per app (module-scoped fixtures); tests that
+<repo>/build/turbo; $TURBO_E2E_ARGS adds arguments to every `turbo serve` (e.g. --no-io-uring).
+Each test module gets one server per app (module-scoped fixtures); tests that
 need their own process start a TurboServer themselves and stop it in a finally/fixture.
 
 Every stop checks what the master must leave behind: nothing. No /dev/shm/turbo-* segment named
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -347,6 +349,8 @@ class TurboServer:
             cmd += ["--workers", str(self.workers)]
         if self.pass_bind:
             cmd += ["--bind", self.bind]
+        # The whole suite can run with other defaults, e.g. TURBO_E2E_ARGS=--no-io-uring.
+        cmd += shlex.split(os.environ.get("TURBO_E2E_ARGS", ""))
         cmd += self.extra_args
         return cmd
 
