@@ -39,8 +39,10 @@ ENDPOINTS = {"json": "/json", "plain": "/", "items": "/items/42?q=hello"}
 # Kernel work is charged to the system call it serves; user work to the leaf function.
 KERNEL_RULES = [
     ("wake-up (eventfd)", r"eventfd_(write|read)"),
-    ("write (send)", r"__x64_sys_(sendto|sendmsg|writev|write)\b"),
-    ("read (recv)", r"__x64_sys_(recvfrom|recvmsg|readv|read)\b"),
+    # The master's batched socket I/O: sends and receives issued inside io_uring_enter.
+    ("write (send)", r"__x64_sys_(sendto|sendmsg|writev|write)\b|\bio_send(msg)?\b"),
+    ("read (recv)", r"__x64_sys_(recvfrom|recvmsg|readv|read)\b|\bio_recv(msg)?\b"),
+    ("io_uring (submit, complete)", r"__x64_sys_io_uring_enter"),
     ("wake-up (futex)", r"__x64_sys_futex"),
     ("wait (epoll)", r"__x64_sys_epoll_(wait|pwait)"),
     ("other system calls", r"__x64_sys_"),
@@ -51,6 +53,7 @@ USER_RULES = [
     # paravirtualised kernel) is charged to that call.
     ("kernel: write (send)", r"^\w+ (__send|__libc_send|__GI___send|writev) "),
     ("kernel: read (recv)", r"^\w+ (__libc_recv|__GI___recv|recv) "),
+    ("kernel: io_uring (submit, complete)", r"io_uring"),
     ("kernel: wake-up (futex)", r"^\w+ syscall "),
     ("kernel: wait (epoll)", r"^\w+ epoll_wait "),
     ("kernel: wake-up (eventfd)", r"^\w+ (__GI___libc_write|__libc_write|write) "),
