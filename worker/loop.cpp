@@ -312,6 +312,8 @@ public:
 private:
     static constexpr double kTaskSliceSeconds = 0.001; // ring checks while tasks await
     static constexpr uint32_t kTaskBatch = 32;         // requests served before the event loop must turn
+    static constexpr uint32_t kFailedSpinsBeforeBackoff = 4;
+    static constexpr uint32_t kSpinProbeInterval = 16;
 
     struct Task {
         py::object task;
@@ -454,10 +456,19 @@ private:
         bool arrived = false;
         const auto& header = segment_.header();
         if (!header.master_sleeping.load(std::memory_order_relaxed) &&
-            header.master_cpu.load(std::memory_order_relaxed) != sched_getcpu()) {
+            header.master_cpu.load(std::memory_order_relaxed) != sched_getcpu() && spin_worth_trying()) {
             arrived = spin_for_request(request_ring_, config_.spin_us);
+            failed_spins_ = arrived ? 0 : failed_spins_ + 1;
         }
         if (!arrived) shm::wait_for_data(request_ring_, config_.idle_wait_ms);
+    }
+
+    // A spin that ends in a sleep anyway wastes its whole window: with two workers on two busy cores
+    // 93-97% of them did, a worker's CPU per request spent polling. After kFailedSpinsBeforeBackoff
+    // misses in a row, only every kSpinProbeInterval-th idle moment spins, until one catches a request.
+    bool spin_worth_trying() {
+        if (failed_spins_ < kFailedSpinsBeforeBackoff) return true;
+        return ++skipped_spins_ % kSpinProbeInterval == 0;
     }
 
     const Config& config_;
@@ -476,6 +487,8 @@ private:
     std::string encoded_;
     uint64_t last_parent_check_ms_ = 0;
     uint32_t unpolled_ = 0;             // requests served since the event loop last turned
+    uint32_t failed_spins_ = 0;         // spins in a row that ended without a request (then sleep)
+    uint32_t skipped_spins_ = 0;        // idle moments that slept without spinning, while backing off
     std::deque<shm::Message> deferred_; // requests read while a response was streaming
     std::vector<Task> tasks_;           // async handlers in progress
     py::object loop_, stop_, call_soon_, call_later_, run_forever_, create_task_, stop_when_done_;
