@@ -453,29 +453,33 @@ void Connection::send_or_buffer(PendingResponse& p, std::string_view data) {
     p.data.append(data);
 }
 
-// Sends as much of `data` as the socket takes now; returns how much. A full socket clears writable_
-// (EPOLLOUT's edge resumes us); an error closes the connection.
+// Sends as much of `data` as the socket takes now; returns how much.
 size_t Connection::send_some(std::string_view data) {
     size_t sent = 0;
-    while (sent < data.size()) {
+    while (sent < data.size() && writable_ && !closed_) {
         const ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
-        if (n > 0) {
-            sent += size_t(n);
-            write_stalled_ms_ = 0;
-            continue;
-        }
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            writable_ = false;
-            if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
-            break;
-        }
-        spdlog::debug("write to {} failed: {}", peer_, strerror(errno));
-        close_now();
-        break;
+        sent += take_sent(n < 0 ? -errno : n);
     }
-    if (sent) touch();
     return sent;
+}
+
+// One send's result (bytes, or -errno), from send() or from the batch: the bytes it took. A full
+// socket clears writable_ (EPOLLOUT's edge resumes us); an error closes the connection.
+size_t Connection::take_sent(ssize_t n) {
+    if (n > 0) {
+        write_stalled_ms_ = 0;
+        touch();
+        return size_t(n);
+    }
+    if (n == -EAGAIN || n == -EWOULDBLOCK) {
+        writable_ = false;
+        if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
+        return 0;
+    }
+    spdlog::debug("write to {} failed: {}", peer_, strerror(int(-n)));
+    close_now();
+    return 0;
 }
 
 void Connection::stream_end(uint64_t request_id) {
@@ -641,25 +645,14 @@ void Connection::on_send_result(int32_t res) {
         write_out();
         return;
     }
-    if (res > 0) {
-        out_off_ += size_t(res);
-        write_stalled_ms_ = 0;
-        touch();
-        if (out_off_ < out_.size()) out_off_ += send_some(std::string_view(out_).substr(out_off_));
-        if (closed_) return;
-    } else if (res == -EAGAIN || res == -EWOULDBLOCK) {
-        writable_ = false;
-        if (!write_stalled_ms_) write_stalled_ms_ = shm::monotonic_ms();
-    } else {
-        spdlog::debug("write to {} failed: {}", peer_, strerror(-res));
-        close_now();
-        return;
-    }
+    out_off_ += take_sent(res);
+    if (out_off_ < out_.size()) out_off_ += send_some(std::string_view(out_).substr(out_off_));
+    if (closed_) return;
     finish_write_out();
 }
 
 void Connection::finish_write_out() {
-    if (out_off_ == out_.size() && out_off_) { // (send_some touched the connection)
+    if (out_off_ == out_.size() && out_off_) { // (take_sent touched the connection)
         out_.clear();
         out_off_ = 0;
     } else if (out_off_ > (1u << 20)) { // keep a long stream's buffer from growing

@@ -336,7 +336,7 @@ bool Server::run_batch(std::vector<std::shared_ptr<Connection>>& queue, bool sen
     batch_conns_.swap(queue); // what runs now; the connections may queue again while it does
     for (size_t start = 0; start < batch_conns_.size(); start += SocketBatch::kEntries) {
         const size_t end = std::min(batch_conns_.size(), start + SocketBatch::kEntries);
-        std::fill(batch_results_.begin(), batch_results_.end(), SocketBatch::kNotRun);
+        std::fill_n(batch_results_.begin(), end - start, SocketBatch::kNotRun);
         for (size_t i = start; batch_ && i < end; ++i) {
             Connection& c = *batch_conns_[i];
             if (sends && c.wants_send()) {

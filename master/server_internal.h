@@ -107,6 +107,7 @@ private:
     void finish_write_out();
     void send_or_buffer(PendingResponse& p, std::string_view data);
     size_t send_some(std::string_view data);
+    size_t take_sent(ssize_t n); // one send's result; the bytes it took
     void take_output(std::string& data);
     void write_out();
     size_t consume(const char* data, size_t len); // returns the bytes left unparsed

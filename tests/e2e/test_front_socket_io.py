@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from turbo_server import FRONT_APP, RawConnection, TurboServer, assert_serves
+from turbo_server import FRONT_APP, TurboServer, assert_serves
 
 MODES = {"io_uring": [], "plain": ["--no-io-uring"]}
 
@@ -68,14 +68,19 @@ def _client(server, n: int, results: list, index: int) -> None:
         results[index] = repr(e)
 
 
-def test_many_connections_pipelining_small_and_large_answers_in_order(server):
-    results = [None] * 48
-    threads = [threading.Thread(target=_client, args=(server, 12, results, i)) for i in range(48)]
+def _run_clients(server, clients: int, requests_each: int) -> None:
+    """`clients` connections at once, each running _client; every one must end "ok"."""
+    results = [None] * clients
+    threads = [threading.Thread(target=_client, args=(server, requests_each, results, i)) for i in range(clients)]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    assert results == ["ok"] * 48, [r for r in results if r != "ok"][:3]
+    assert results == ["ok"] * clients, [r for r in results if r != "ok"][:3]
+
+
+def test_many_connections_pipelining_small_and_large_answers_in_order(server):
+    _run_clients(server, 48, 12)
     assert_serves(server, "/")
 
 
@@ -83,13 +88,7 @@ def test_a_slow_reader_gets_every_byte_of_answers_that_fill_its_socket(server):
     """A 4 KB receive buffer and a client that reads late: sends stop half-way (EAGAIN) and resume
     on EPOLLOUT, in both modes, without losing or reordering a byte."""
     sizes = [3000, 60_000, 500, 200_000, 10, 40_000]
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-    sock.settimeout(30)
-    sock.connect(server.address)
-    c = RawConnection.__new__(RawConnection)
-    c.sock, c.buf = sock, b""
-    with c:
+    with server.connect(timeout=30, rcvbuf=4096) as c:
         c.send(b"".join(get(f"/bytes?n={n}") for n in sizes))
         time.sleep(0.5)  # the server fills the socket and stalls
         got = [c.read_response() for _ in sizes]
@@ -107,11 +106,5 @@ def test_clients_that_hang_up_mid_answer_do_not_disturb_the_others(server):
         s.sendall(get("/bytes?n=50000") * 3 + get("/seq/1"))
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
         s.close()  # RST
-    results = [None] * 8
-    threads = [threading.Thread(target=_client, args=(server, 8, results, i)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert results == ["ok"] * 8, [r for r in results if r != "ok"][:3]
+    _run_clients(server, 8, 8)
     assert server.proc.poll() is None, "the master exited"

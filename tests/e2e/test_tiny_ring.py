@@ -56,20 +56,11 @@ def test_binary_bodies_echo_byte_for_byte_to_a_slow_reader(tiny_server):
     (the master's writes hit a full socket, so the rest waits in the master), come back whole and in
     order."""
     import os
-    import socket
     import threading
     import time
 
-    from turbo_server import RawConnection
-
     first, second = os.urandom(3 << 20), bytes(range(256)) * (12 << 10)
-    sock = socket.socket()
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)  # before connect: the window scale fits it
-    sock.settimeout(30)
-    sock.connect(tiny_server.address)
-    c = RawConnection.__new__(RawConnection)
-    c.sock, c.buf = sock, b""
-    with c:
+    with tiny_server.connect(timeout=30, rcvbuf=16384) as c:
         sender = threading.Thread(target=c.send, args=(_bytes_request(first) + _bytes_request(second),))
         sender.start()
         time.sleep(0.5)

@@ -178,8 +178,11 @@ class RawResponse:
 class RawConnection:
     """One client connection with a receive buffer, so several responses can be read in order."""
 
-    def __init__(self, address, family: int = socket.AF_INET, timeout: float = IO_TIMEOUT):
+    def __init__(self, address, family: int = socket.AF_INET, timeout: float = IO_TIMEOUT,
+                 rcvbuf: int | None = None):
         self.sock = socket.socket(family, socket.SOCK_STREAM)
+        if rcvbuf is not None:  # before connect, so the TCP window scale fits it (a slow reader's small buffer)
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.sock.settimeout(timeout)
         self.sock.connect(address)
         if family != socket.AF_UNIX:
@@ -457,8 +460,8 @@ class TurboServer:
 
     # clients
 
-    def connect(self, timeout: float = IO_TIMEOUT) -> RawConnection:
-        return RawConnection(self.address, self.family, timeout)
+    def connect(self, timeout: float = IO_TIMEOUT, rcvbuf: int | None = None) -> RawConnection:
+        return RawConnection(self.address, self.family, timeout, rcvbuf)
 
     def request(self, method: str, path: str, headers: dict | None = None, body: bytes | None = None) -> RawResponse:
         """One request on a fresh connection."""
