@@ -5,6 +5,10 @@ system call for many connections); `--no-io-uring`, or a kernel that refuses io_
 one recv()/send() per operation. Each test here runs against both, over raw sockets: many
 connections at once, pipelined requests mixing small responses with ones too large to wait for a
 batch, slow readers (sends that stop half-way on a full socket), and clients that hang up.
+
+Two more modes refuse io_uring with a seccomp filter, as Docker's default profile does (EPERM):
+at start-up (`io_uring_setup`), and only once serving (`io_uring_enter`, so the first batch fails
+with requests in it). Both must serve everything with plain calls and say so in the log.
 """
 
 import os
@@ -15,17 +19,26 @@ import time
 
 import pytest
 
-from turbo_server import FRONT_APP, TurboServer, assert_serves
+from turbo_server import FRONT_APP, TurboServer, assert_serves, refuse_syscalls, seccomp_available
 
-MODES = {"io_uring": [], "plain": ["--no-io-uring"]}
+# mode: (extra arguments, system calls a seccomp filter refuses)
+MODES = {
+    "io_uring": ([], ()),
+    "plain": (["--no-io-uring"], ()),
+    "refused-at-start": ([], ("io_uring_setup",)),
+    "refused-when-serving": ([], ("io_uring_enter",)),
+}
 
 
 @pytest.fixture(scope="module", params=list(MODES))
 def server(request, tmp_path_factory):
-    if request.param == "io_uring" and "--no-io-uring" in os.environ.get("TURBO_E2E_ARGS", ""):
+    args, refused = MODES[request.param]
+    if request.param != "plain" and "--no-io-uring" in os.environ.get("TURBO_E2E_ARGS", ""):
         pytest.skip("TURBO_E2E_ARGS turns io_uring off for the whole run")
+    if refused and not seccomp_available():
+        pytest.skip("the seccomp filter is written for x86_64")
     srv = TurboServer(FRONT_APP, tmp_path_factory.mktemp(f"socket-io-{request.param}"), workers=2,
-                      extra_args=MODES[request.param]).start()
+                      extra_args=args, preexec_fn=refuse_syscalls(*refused) if refused else None).start()
     srv.mode = request.param
     yield srv
     srv.stop()
@@ -35,10 +48,18 @@ def get(path: str) -> bytes:
     return b"GET " + path.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n"
 
 
-def test_the_start_up_log_says_how_sockets_are_read_and_written(server):
+def test_the_log_says_how_sockets_are_read_and_written(server):
+    assert_serves(server, "/")  # a first batch, for the mode that refuses io_uring only then
     text = server.stderr_path.read_text()
     if server.mode == "plain":
         assert "Socket I/O: recv/send (--no-io-uring)" in text, text
+    elif server.mode == "refused-at-start":
+        assert ("Socket I/O: recv/send, one system call each: io_uring is unavailable "
+                "(io_uring_setup: Operation not permitted)") in text, text
+    elif server.mode == "refused-when-serving":
+        assert "Socket I/O: io_uring (" in text, text
+        assert "io_uring failed (Operation not permitted); the master goes on with plain recv/send" in text, text
+        assert text.count("io_uring failed") == 1, text  # once: the ring is dropped, not retried
     else:
         # io_uring where the kernel allows it; otherwise a warning that names the reason.
         m = re.search(r"Socket I/O: (io_uring \(|recv/send, one system call each: io_uring is unavailable \(.+\))",

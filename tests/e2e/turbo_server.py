@@ -54,6 +54,60 @@ def free_port(family: int = socket.AF_INET, host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
+# --- refusing system calls (seccomp) -----------------------------------------------------------------
+
+# x86_64 numbers of the system calls refuse_syscalls knows by name.
+SYSCALLS_X86_64 = {"io_uring_setup": 425, "io_uring_enter": 426, "io_uring_register": 427}
+
+
+def seccomp_available() -> bool:
+    import platform
+    return platform.machine() == "x86_64"
+
+
+def refuse_syscalls(*names: str, errno_value: int = 1):
+    """A preexec_fn that makes the named system calls fail with `errno_value` (EPERM, as Docker's
+    default seccomp profile answers io_uring) in the child and everything it starts.
+
+    A seccomp filter in classic BPF: anything not x86_64 or not in the list is allowed. The program
+    is built here, before the fork; the child only makes two calls.
+    """
+    import ctypes
+
+    numbers = [SYSCALLS_X86_64[n] for n in names]
+
+    class SockFilter(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8), ("jf", ctypes.c_uint8),
+                    ("k", ctypes.c_uint32)]
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(SockFilter))]
+
+    ld_abs, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|BPF_W|BPF_ABS, BPF_JMP|BPF_JEQ|BPF_K, BPF_RET|BPF_K
+    allow, refuse = 0x7FFF0000, 0x00050000 | errno_value  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    n = len(numbers)
+    code = [(ld_abs, 0, 0, 4),  # seccomp_data.arch
+            (jeq, 0, n + 1, 0xC000003E),  # not AUDIT_ARCH_X86_64: allow
+            (ld_abs, 0, 0, 0)]  # seccomp_data.nr
+    for i, nr in enumerate(numbers):  # match: jump to the refusal right after the list
+        code.append((jeq, n - i, 0, nr))
+    code += [(ret, 0, 0, allow), (ret, 0, 0, refuse)]
+    # The arch check jumps over the loads and the list, onto "allow".
+    assert code[1][2] + 2 == len(code) - 2
+    program = (SockFilter * len(code))(*[SockFilter(*c) for c in code])
+    fprog = SockFprog(len(code), program)
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_no_new_privs, pr_set_seccomp, seccomp_mode_filter = 38, 22, 2
+
+    def apply() -> None:
+        if libc.prctl(pr_set_no_new_privs, 1, 0, 0, 0) != 0 or \
+                libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "cannot install the seccomp filter")
+
+    apply.program = program  # kept alive with the function
+    return apply
+
+
 def ipv6_available() -> bool:
     if not socket.has_ipv6:
         return False
@@ -314,7 +368,7 @@ class TurboServer:
 
     def __init__(self, app: str, logdir: Path, workers: int | None = 1, bind: str | None = None,
                  cwd: Path | None = None, extra_args: list[str] | None = None, env: dict | None = None,
-                 pass_bind: bool = True):
+                 pass_bind: bool = True, preexec_fn=None):
         self.app = app
         self.workers = workers
         self.logdir = Path(logdir)
@@ -326,6 +380,7 @@ class TurboServer:
         self.cwd = cwd
         self.extra_args = list(extra_args or [])
         self.env = env
+        self.preexec_fn = preexec_fn  # runs in the child before exec (e.g. refuse_syscalls)
         self.proc: subprocess.Popen | None = None
         self.stdout_path = self.logdir / "stdout.log"
         self.stderr_path = self.logdir / "stderr.log"
@@ -365,7 +420,7 @@ class TurboServer:
         self._out = open(self.stdout_path, "wb")
         self._err = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(self.command(), stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL,
-                                     cwd=self.cwd, env=env)
+                                     cwd=self.cwd, env=env, preexec_fn=self.preexec_fn)
         if wait:
             self.wait_ready()
         return self
