@@ -615,11 +615,12 @@ def _why(log_tail: str) -> str:
 
 
 def bench_app(server: Server, app: str, endpoints: list[Endpoint], workers: int, setup: str, args,
-              logdir: Path, commands: list[str]) -> tuple[list[Point], str]:
-    """Starts one app of one server and measures its endpoints. Returns the points and, if it failed, why."""
+              logdir: Path, commands: list[str], round_no: int = 1) -> tuple[list[Point], str]:
+    """Starts one app of one server and measures each of its endpoints once (one round). Returns the
+    points and, if it failed, why."""
     pin = SETUPS[setup]
-    print(f"== {server.label}, {workers} worker(s), {setup}" + ("" if app == "main" else f", app {app}"),
-          file=sys.stderr)
+    print(f"== round {round_no}/{args.repeat}: {server.label}, {workers} worker(s), {setup}"
+          + ("" if app == "main" else f", app {app}"), file=sys.stderr)
     points: list[Point] = []
     try:
         run = Running(server, workers, pin, logdir, app)
@@ -645,16 +646,16 @@ def bench_app(server: Server, app: str, endpoints: list[Endpoint], workers: int,
                 run_wrk(wrk_argv(args, run.port, ep, args.warmup, pin, logdir), run.proc.pid, ep.status < 300)
                 alive(f"during the {ep.name} warm-up")
             argv = wrk_argv(args, run.port, ep, args.duration, pin, logdir)
-            commands.append(shlex.join(argv).replace(str(logdir), "$TMP"))
+            if round_no == 1:
+                commands.append(shlex.join(argv).replace(str(logdir), "$TMP"))
             pt = Point(server, ep, workers, [], f"wrong response: {problem}" if problem else "", setup)
-            for i in range(args.repeat):
-                r = run_wrk(argv, run.proc.pid, ep.status < 300)
-                alive(f"during {ep.name} run {i + 1}")
-                pt.runs.append(r)
-                print(f"  {ep.name} #{i + 1}: {r.rps:,.0f} req/s, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
-                      f"server {r.server_us_per_req:.1f} us/req ({r.server_procs} procs), "
-                      f"wrk {r.wrk_cpu / r.seconds:.2f} cores, other {r.other_cpu / r.seconds:.2f} cores, "
-                      f"errors {r.errors}", file=sys.stderr)
+            r = run_wrk(argv, run.proc.pid, ep.status < 300)
+            alive(f"during {ep.name} run {round_no}")
+            pt.runs.append(r)
+            print(f"  {ep.name} #{round_no}: {r.rps:,.0f} req/s, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
+                  f"server {r.server_us_per_req:.1f} us/req ({r.server_procs} procs), "
+                  f"wrk {r.wrk_cpu / r.seconds:.2f} cores, other {r.other_cpu / r.seconds:.2f} cores, "
+                  f"errors {r.errors}", file=sys.stderr)
             points.append(pt)
     except (RuntimeError, OSError, ValueError) as e:
         done = {p.endpoint.name for p in points}
@@ -665,6 +666,19 @@ def bench_app(server: Server, app: str, endpoints: list[Endpoint], workers: int,
     finally:
         run.stop()
     return points, ""
+
+
+def merge_point(merged: dict[tuple, Point], pt: Point) -> None:
+    """Adds one round's measurement of a point to the earlier rounds'. A round that failed or got a
+    wrong answer keeps its note (the first such note wins), so the table says so."""
+    key = (pt.server.name, pt.endpoint.name, pt.workers, pt.setup)
+    have = merged.get(key)
+    if have is None:
+        merged[key] = pt
+        return
+    have.runs += pt.runs
+    if pt.note and not have.note:
+        have.note = pt.note
 
 
 def fmt(x: float, spec: str) -> str:
@@ -847,7 +861,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=_int_list, default=None,
                     help="comma list of worker counts; every server runs at each (default 1,2; --quick: 2)")
     ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run (whole seconds: wrk takes no fractions)")
-    ap.add_argument("--repeat", type=int, default=3, help="wrk runs per point; the table shows medians")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="rounds: each round starts every server and runs every point once; the table shows medians")
     ap.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each endpoint, not measured (0: none)")
     ap.add_argument("--threads", type=int, default=1, help="wrk threads (-t)")
     ap.add_argument("--connections", type=int, default=64, help="wrk connections (-c)")
@@ -893,7 +908,7 @@ def main(argv: list[str] | None = None) -> int:
 
     steps = plan(args)
     n_points = sum(len(eps) for *_, eps in steps)
-    estimate = n_points * (args.warmup + args.repeat * args.duration + 0.5) + len(steps) * 3
+    estimate = args.repeat * (n_points * (args.warmup + args.duration + 0.5) + len(steps) * 3)
     print(f"bench/run: {n_points} points in {len(steps)} server starts, about {estimate / 60:.0f} min", file=sys.stderr)
     env = environment()
     build0 = wait_for_builds(args.build_wait)
@@ -905,12 +920,20 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="turbo-bench-") as logdir:
-        for setup, workers, server, app, eps in steps:
-            pts, failure = bench_app(server, app, eps, workers, setup, args, Path(logdir), commands)
-            points += pts
-            if failure:
-                print(f"bench/run: {failure}", file=sys.stderr)
-                failures.append(failure)
+        # Rounds, not repeats in a row: each round starts every server once and runs each endpoint
+        # once, so the repeats of a point are spread over the whole run. This VM's speed drifts by
+        # 20-30% within minutes; measured back to back, one framework could get a fast spell and the
+        # other a slow one, and the ratios would show the drift. Spread out, every server sees it alike.
+        merged: dict[tuple, Point] = {}
+        for round_no in range(1, args.repeat + 1):
+            for setup, workers, server, app, eps in steps:
+                pts, failure = bench_app(server, app, eps, workers, setup, args, Path(logdir), commands, round_no)
+                for pt in pts:
+                    merge_point(merged, pt)
+                if failure:
+                    print(f"bench/run: {failure}", file=sys.stderr)
+                    failures.append(failure)
+        points += merged.values()
         # Endpoints a server does not have (nginx: only plain and json), shown as n/a.
         for setup in args.setups:
             for workers in args.workers:
@@ -935,7 +958,8 @@ def main(argv: list[str] | None = None) -> int:
     setups = {"unpinned": "unpinned = no CPU pinning (the kernel schedules server and wrk on both cores)",
               "pinned": "pinned = server (all its processes) on CPU 0 and wrk on CPU 1 (taskset)"}
     method = (f"wrk -t{args.threads} -c{args.connections} -d{args.duration:g}s --latency, "
-              f"{args.warmup:g} s warm-up per endpoint, median of {args.repeat} run(s); workers "
+              f"{args.warmup:g} s warm-up per endpoint and server start, median of {args.repeat} run(s) taken in "
+              f"{args.repeat} round(s) (each round starts every server once and runs every point once); workers "
               f"{','.join(map(str, args.workers))}; setup column: " + "; ".join(setups[s] for s in args.setups))
     stem = BENCH / "results" / f"{datetime.date.today().isoformat()}-{env['short']}"
     md_path = stem.with_suffix(".md")
