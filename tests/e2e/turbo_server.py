@@ -89,7 +89,7 @@ def refuse_syscalls(*names: str, errno_value: int = 1):
     code = [(ld_abs, 0, 0, 4),  # seccomp_data.arch
             (jeq, 0, n + 1, 0xC000003E),  # not AUDIT_ARCH_X86_64: allow
             (ld_abs, 0, 0, 0)]  # seccomp_data.nr
-    for i, nr in enumerate(numbers):  # match: jump to the refusal right after the list
+    for i, nr in enumerate(numbers):  # a match jumps over the rest of the list and "allow", onto the refusal
         code.append((jeq, n - i, 0, nr))
     code += [(ret, 0, 0, allow), (ret, 0, 0, refuse)]
     # The arch check jumps over the loads and the list, onto "allow".
