@@ -453,6 +453,7 @@ class WrkResult:
     server_cpu: float  # CPU seconds the server's process tree used during the run
     server_procs: int
     other_cpu: float  # CPU seconds the rest of the machine used (kernel softirq, other programs)
+    round_no: int = 1  # the round it was taken in (see main)
 
     @property
     def server_us_per_req(self) -> float:
@@ -651,6 +652,7 @@ def bench_app(server: Server, app: str, endpoints: list[Endpoint], workers: int,
                 commands.append(shlex.join(argv).replace(str(logdir), "$TMP"))
             pt = Point(server, ep, workers, [], f"wrong response: {problem}" if problem else "", setup)
             r = run_wrk(argv, run.proc.pid, ep.status < 300)
+            r.round_no = round_no
             alive(f"during {ep.name} run {round_no}")
             pt.runs.append(r)
             print(f"  {ep.name} #{round_no}: {r.rps:,.0f} req/s, p50 {r.p50_ms:.2f} ms, p99 {r.p99_ms:.2f} ms, "
@@ -709,6 +711,18 @@ def tables(points: list[Point], baseline: str, limit: str = "nginx") -> str:
         return (f"{p.med('rps') / ref.med('rps'):.2f}×",
                 f"{fmt(p.med('server_us_per_req') / ref.med('server_us_per_req'), '.2f')}×")
 
+    def paired(p: Point, ref: Point | None) -> str:
+        """The median of the round-by-round ratios of CPU per request (a point's run and the
+        reference's from the same round are minutes apart); blank with fewer than 2 rounds in common."""
+        if ref is None:
+            return ""
+        theirs = {r.round_no: r for r in ref.runs}
+        rs = [r.server_us_per_req / theirs[r.round_no].server_us_per_req for r in p.runs
+              if r.round_no in theirs and theirs[r.round_no].server_us_per_req > 0]
+        if len(rs) < 2:
+            return ""
+        return f"{statistics.median(rs):.3f}× ({min(rs):.3f}-{max(rs):.3f})"
+
     base = {p.key: p for p in points if p.server.name == baseline and p.runs}
     lim = {p.key: p for p in points if p.server.name == limit and p.runs}
     base_label = SERVERS[baseline].label if baseline in SERVERS else baseline
@@ -719,13 +733,15 @@ def tables(points: list[Point], baseline: str, limit: str = "nginx") -> str:
         b, n = ratio(p, base.get(p.key)), ratio(p, lim.get(p.key))
         if b[0] or n[0]:
             ratios.append(f"| {p.server.label} | {p.endpoint.name} | {p.workers} | {p.setup} "
-                          f"| {b[0]} | {b[1]} | {n[0]} | {n[1]} |")
+                          f"| {b[0]} | {b[1]} | {paired(p, base.get(p.key))} | {n[0]} | {n[1]} |")
     if ratios:
         out += ["", f"Ratios (same endpoint, worker count and setup): requests/s above 1× and CPU/request below 1× "
-                f"beat the reference; nginx only has `plain` and `json`.", "",
+                f"beat the reference; nginx only has `plain` and `json`. \"by round\": the median (and range) of "
+                f"the CPU/request ratios of runs taken in the same round, which a drift of the machine over "
+                f"the session does not move.", "",
                 f"| server | endpoint | workers | setup | requests/s ÷ {base_label} | CPU/request ÷ {base_label} "
-                f"| requests/s ÷ nginx | CPU/request ÷ nginx |",
-                "|---|---|--:|---|--:|--:|--:|--:|", *ratios]
+                f"| CPU/request ÷ {base_label}, by round | requests/s ÷ nginx | CPU/request ÷ nginx |",
+                "|---|---|--:|---|--:|--:|--:|--:|--:|", *ratios]
     out += middleware_costs(points)
     return "\n".join(out)
 
@@ -994,13 +1010,13 @@ def main(argv: list[str] | None = None) -> int:
         "## Commands", "", "```", f"bench/run {shlex.join(argv if argv is not None else sys.argv[1:])}",
         *commands, "```", "",
         "## Every run", "",
-        "| server | endpoint | workers | setup | run | requests | seconds | requests/s | p50 ms | p99 ms "
+        "| server | endpoint | workers | setup | round | requests | seconds | requests/s | p50 ms | p99 ms "
         "| server CPU s | server procs | wrk CPU s | other CPU s | errors |",
         "|---|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
-        *[f"| {p.server.label} | {p.endpoint.name} | {p.workers} | {p.setup} | {i + 1} | {r.requests} | {r.seconds:.2f} "
+        *[f"| {p.server.label} | {p.endpoint.name} | {p.workers} | {p.setup} | {r.round_no} | {r.requests} | {r.seconds:.2f} "
           f"| {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.server_cpu:.2f} | {r.server_procs} | {r.wrk_cpu:.2f} "
           f"| {r.other_cpu:.2f} | {r.errors} |"
-          for p in points for i, r in enumerate(p.runs)],
+          for p in points for r in p.runs],
         "",
     ])
     targets = [Path(args.out)] if args.out else []
