@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """The kernel's floor on this machine: what a server that only moves bytes spends per request.
 
-Run it as bench/floor/run. Builds bench/floor/floor_server.cpp (g++, liburing) into
-build/bench-floor, then alternates its two socket I/O modes (one recv+send per request, or io_uring
+Run it as bench/floor/run. Builds bench/floor/floor_server.cpp (the CMake target turbo_floor) into
+build/bench/turbo_floor, then alternates its two socket I/O modes (one recv+send per request, or io_uring
 batches: the two modes of TurboAPI's master) with TurboAPI's own GET /json at 1 worker in both
 modes, under bench/run's wrk load (-t1 -c64), measuring server CPU per request from /proc. Prints
 the medians. The floor server answers a fixed 200 without parsing anything: whatever a real server
 does costs more than it.
 
-Installs nothing. Needs g++, liburing-dev, wrk and build/turbo.
+Installs nothing. Needs a configured build/ (make build), wrk and build/turbo.
 """
 
 from __future__ import annotations
@@ -25,25 +25,23 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 import run as driver  # noqa: E402  (bench/run.py: free_port, run_wrk, /proc CPU accounting)
 
-SOURCE = ROOT / "bench" / "floor" / "floor_server.cpp"
-BINARY = ROOT / "build" / "bench-floor"
-TURBO = ROOT / "build" / "turbo"
+BUILD = ROOT / "build"
+BINARY = BUILD / "bench" / "turbo_floor"
+TURBO = BUILD / "turbo"
 
 
 def build() -> None:
-    if BINARY.exists() and BINARY.stat().st_mtime >= SOURCE.stat().st_mtime:
-        return
-    BINARY.parent.mkdir(exist_ok=True)
-    subprocess.run(["g++", "-O2", "-std=c++20", "-o", str(BINARY), str(SOURCE), "-luring"], check=True)
+    """Through the project's CMake build (bench/floor/CMakeLists.txt), like bench/micro."""
+    subprocess.run(["cmake", "--build", str(BUILD), "--target", "turbo_floor"], check=True,
+                   stdout=subprocess.DEVNULL)
 
 
 def start(kind: str, port: int) -> subprocess.Popen:
-    if kind == "turbo":
+    if kind.startswith("turbo"):
         argv = [str(TURBO), "serve", f"{ROOT / 'bench' / 'apps' / 'turbo_app.py'}:app", "--workers", "1",
                 "--bind", f"127.0.0.1:{port}", "--no-access-log"]
-    elif kind == "turbo-no-io-uring":
-        argv = [str(TURBO), "serve", f"{ROOT / 'bench' / 'apps' / 'turbo_app.py'}:app", "--workers", "1",
-                "--bind", f"127.0.0.1:{port}", "--no-access-log", "--no-io-uring"]
+        if kind == "turbo-no-io-uring":
+            argv.append("--no-io-uring")
     else:
         argv = [str(BINARY), kind, str(port)]
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -79,11 +77,11 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     ap.add_argument("--repeat", type=int, default=5, help="runs per server, alternated; medians shown")
     args = ap.parse_args()
-    for tool in ("g++", "wrk"):
+    for tool in ("cmake", "wrk"):
         if not shutil.which(tool):
             sys.exit(f"bench/floor/run: {tool} is missing (scripts/install-deps installs it)")
-    if not TURBO.exists():
-        sys.exit("bench/floor/run: build/turbo is missing (make build)")
+    if not TURBO.exists() or not (BUILD / "CMakeCache.txt").exists():
+        sys.exit("bench/floor/run: build/ is not built (make build)")
     build()
     kinds = ["syscalls", "io_uring", "turbo-no-io-uring", "turbo"]
     got: dict[str, list[tuple[float, float, float]]] = {k: [] for k in kinds}

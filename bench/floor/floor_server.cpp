@@ -7,7 +7,7 @@
 //   syscalls: one recv() and one send() per request (TurboAPI with --no-io-uring);
 //   io_uring: the receives of one epoll batch in one io_uring_enter, the sends in one more (the
 //             master's default).
-// Built by bench/floor/run with g++ -O2 ... -luring; not part of the product.
+// Built by bench/floor/run (CMake target turbo_floor, outside `all`); not part of the product.
 #include <liburing.h>
 
 #include <cerrno>
