@@ -182,7 +182,6 @@ App::App(py::object app, middleware::RateLimitTable rate_limit_table) : app_(app
     jsonable_encoder_ = py::module_::import("turboapi.encoders").attr("jsonable_encoder");
     auto internal = py::module_::import("turboapi._internal");
     parse_json_body_ = internal.attr("parse_json_body");
-    print_exception_ = py::module_::import("traceback").attr("print_exception");
     is_awaitable_ = py::module_::import("inspect").attr("isawaitable");
     attr_status_code_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("status_code"));
     attr_body_ = py::reinterpret_steal<py::object>(PyUnicode_InternFromString("body"));
@@ -606,8 +605,7 @@ PyObject* App::body_value(const Route& route, const ParamSpec& spec, const shm::
         Py_DECREF(value);
         if (instance) return instance;
         if (!errs) {
-            spdlog::error("validating the body of {} failed", route.pattern);
-            PyErr_Print();
+            log_python_error(fmt::format("validating the body of {} failed", route.pattern));
             internal_error(out);
             answered = true;
             return nullptr;
@@ -745,19 +743,22 @@ void App::result_to_response(const Route& route, PyObject* result, Response& out
     }
     if (is_response) {
         if (!read_response(result, out)) {
-            spdlog::error(
+            const auto what = fmt::format(
                 "The response returned by the handler of {} is not valid: status_code must be an int, "
                 "body bytes and raw_headers a list of (str, str)",
                 route.pattern);
-            if (PyErr_Occurred()) PyErr_Print();
+            if (PyErr_Occurred())
+                log_python_error(what);
+            else
+                spdlog::error("{}", what);
             out.clear();
             internal_error(out);
         }
         return;
     }
     if (!dump_json(result, out.body, jsonable_encoder_.ptr())) {
-        spdlog::error("Cannot serialize the value returned by the handler of {}", route.pattern);
-        PyErr_Print();
+        log_python_error(
+            fmt::format("Cannot serialize the value returned by the handler of {}", route.pattern));
         out.clear();
         internal_error(out);
         return;
@@ -828,9 +829,8 @@ void App::exception_to_response(const Route& route, const shm::RequestView& requ
             return;
         }
         if (!r) {
-            spdlog::error("The exception handler failed for {} {}", request.method,
-                          std::string(request.path));
-            PyErr_Print();
+            log_python_error(fmt::format("The exception handler failed for {} {}", request.method,
+                                         std::string(request.path)));
         }
         Py_XDECREF(r);
         log_exception(request, exc);
@@ -867,14 +867,8 @@ void App::log_exception(const shm::RequestView& request, py::object exc) {
         captured_exception_ = exc;
         return;
     }
-    spdlog::error("Exception in handler {} {}", request.method, std::string(request.path));
-    if (!exc) return;
-    try {
-        print_exception_(exc);
-        py::module_::import("sys").attr("stderr").attr("flush")();
-    } catch (py::error_already_set&) {
-        PyErr_Clear();
-    }
+    log_python_error(fmt::format("Exception in handler {} {}", request.method, std::string(request.path)),
+                     exc);
 }
 
 py::object App::request_data(const shm::RequestView& request) const {
@@ -935,9 +929,8 @@ void App::shutdown() {
         py::object r = app_.attr("_turbo_shutdown")();
         if (is_awaitable_(r).cast<bool>()) event_loop_.attr("run_until_complete")(r);
     } catch (py::error_already_set& e) {
-        spdlog::error("the app's shutdown handlers failed");
         e.restore();
-        PyErr_Print();
+        log_python_error("the app's shutdown handlers failed");
     }
 }
 
@@ -947,9 +940,8 @@ void App::run_background(py::object background) {
         py::object r = background();
         if (is_awaitable_(r).cast<bool>()) event_loop_.attr("run_until_complete")(r);
     } catch (py::error_already_set& e) {
-        spdlog::error("a background task failed");
         e.restore();
-        PyErr_Print();
+        log_python_error("a background task failed");
     }
 }
 

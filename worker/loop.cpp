@@ -179,7 +179,7 @@ bool stream_response(App& app, Response& response, Exchange& exchange, shm::Fram
     py::object stream = std::move(response.stream);
     BodyIterator it(app, stream.ptr());
     bool failed = !it.ok(), cancelled = false, pending = response.has_first_chunk;
-    if (failed) PyErr_Print();
+    if (failed) log_python_error("the body iterator of a StreamingResponse could not be started");
     std::string chunk, encoded;
     shm::Message incoming;
     // Pushes what `data` encodes to, split into messages the master takes whole.
@@ -199,9 +199,8 @@ bool stream_response(App& app, Response& response, Exchange& exchange, shm::Fram
             const auto step = it.next(chunk);
             if (step == BodyIterator::Step::kEnd) break;
             if (step == BodyIterator::Step::kFailed) {
-                spdlog::error(
+                log_python_error(
                     "the body iterator of a StreamingResponse failed; the connection will be closed");
-                PyErr_Print();
                 failed = true;
                 break;
             }
@@ -546,9 +545,9 @@ int run(const Config& config) {
             app = std::make_unique<App>(app_object, rate_limit_table);
             app->startup(); // on_event("startup") / lifespan, before this worker reports ready
         } catch (py::error_already_set& e) {
-            spdlog::error("Exception in worker process: cannot load the application '{}'", config.app);
             e.restore();
-            PyErr_Print();
+            log_python_error(
+                fmt::format("Exception in worker process: cannot load the application '{}'", config.app));
             rc = kBootErrorExit;
         } catch (const std::exception& e) {
             spdlog::error("cannot load the application '{}': {}", config.app, e.what());

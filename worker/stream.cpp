@@ -48,12 +48,12 @@ void BodyIterator::close() {
     if (!it_) return;
     if (!is_async_ && PyObject_HasAttrString(it_, "close")) {
         PyObject* r = PyObject_CallMethod(it_, "close", nullptr);
-        if (!r) PyErr_Print();
+        if (!r) log_python_error("closing the body iterator of a StreamingResponse failed");
         Py_XDECREF(r);
     } else if (is_async_ && PyObject_HasAttrString(it_, "aclose")) {
         PyObject* coro = PyObject_CallMethod(it_, "aclose", nullptr);
         PyObject* r = coro ? app_.await_result(coro) : nullptr;
-        if (!r) PyErr_Print();
+        if (!r) log_python_error("closing the body iterator of a StreamingResponse failed");
         Py_XDECREF(coro);
         Py_XDECREF(r);
     }

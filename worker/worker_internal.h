@@ -242,7 +242,6 @@ private:
     py::object http_exception_type_; // turboapi.exceptions.HTTPException
     py::object jsonable_encoder_;    // turboapi.encoders.jsonable_encoder
     py::object parse_json_body_;     // turboapi._internal.parse_json_body
-    py::object print_exception_;     // traceback.print_exception
     py::object app_;
     py::object error_hook_;   // app._turbo_error_hook, or None
     py::object event_loop_;   // the worker's asyncio loop (turboapi._internal.worker_loop)
@@ -272,6 +271,11 @@ private:
 
 /// Takes the pending Python exception (normalized, with its traceback attached), or a null object.
 py::object fetch_exception();
+
+/// Logs `what` and the traceback of `exc` (or of the pending Python exception, which it clears) as
+/// one error record, so one write: tracebacks of workers failing at once do not interleave.
+void log_python_error(std::string_view what, py::handle exc);
+void log_python_error(std::string_view what);
 
 /// Defines turboapi._native in `m` (bindings.cpp).
 void define_module(py::module_& m);

@@ -467,8 +467,9 @@ def _log_exception(request: Optional[Request], exc: BaseException) -> None:
     """An exception answered by a 500/Exception handler is still logged, as Starlette's
     ServerErrorMiddleware does."""
     where = f" {request.method} {request._data.path}" if request is not None else ""
-    print(f"Exception in handler{where}", file=sys.stderr)
-    traceback.print_exception(exc)
+    # One write, as the worker's own log records: tracebacks of two workers must not interleave.
+    text = "".join(traceback.format_exception(exc))
+    sys.stderr.write(f"Exception in handler{where}\n{text}")
     sys.stderr.flush()
 
 

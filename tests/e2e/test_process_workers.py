@@ -161,8 +161,13 @@ def test_app_failing_at_import_exits_3_fast_with_traceback(tmp_path):
     took = time.monotonic() - t0
     assert proc.returncode == 3, f"exit status {proc.returncode}; stderr:\n{err[-3000:]}"
     assert took < 5.0, f"exited after {took:.1f} s"
-    assert "Traceback (most recent call last)" in err, err[-3000:]
-    assert "RuntimeError: proc_broken_app cannot start: missing setting PROC_E2E" in err, err[-3000:]
+    # Each worker that failed logs its message and traceback as one record: the workers fail at the
+    # same moment on one shared stderr, and line-by-line writes used to interleave the two.
+    failed = err.count("Exception in worker process: cannot load the application")
+    whole = re.findall(r"\] \[error\] Exception in worker process: cannot load the application '[^'\n]*'\n"
+                       r"Traceback \(most recent call last\):\n(?:  .*\n)+"
+                       r"RuntimeError: proc_broken_app cannot start: missing setting PROC_E2E\n", err)
+    assert failed >= 1 and len(whole) == failed, err[-3000:]
     assert "proc_broken_app.py\", line" in err, err[-3000:]
     # It gave up: no respawn storm (one boot per configured worker at most).
     assert err.count("Booting worker with pid") <= 2, err

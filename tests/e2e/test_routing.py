@@ -1,5 +1,8 @@
 """Routing, parameter conversion, return values and error bodies, as FastAPI users expect them."""
 
+import re
+import threading
+
 import pytest
 
 from turbo_server import descendants, proc_starttime
@@ -300,6 +303,33 @@ def test_unhandled_exception_500_then_still_serving(basic_server):
     # An exception is not a crash: the same worker processes are still there.
     workers_after = {p: proc_starttime(p) for p in descendants(basic_server.pid)}
     assert workers_after == workers_before
+
+
+def test_tracebacks_of_two_workers_failing_at_once_stay_whole(basic_server):
+    """Both workers raise at the same moment on the stderr they share: each logs the message and its
+    traceback as one record, so the two never interleave line by line."""
+    def hammer():
+        c = basic_server.connect()
+        try:
+            for _ in range(25):
+                r = c.request("GET", "/error")
+                assert r.status == 500, r
+                if (r.header("Connection") or "").lower() == "close":
+                    c.close()
+                    c = basic_server.connect()
+        finally:
+            c.close()
+
+    threads = [threading.Thread(target=hammer) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    text = basic_server.wait_for_output("stderr", lambda t: t.count("ValueError: boom from the e2e app") >= 100)
+    logged = text.count("[error] Exception in handler GET /error")
+    whole = re.findall(r"\[error\] Exception in handler GET /error\nTraceback \(most recent call last\):\n"
+                       r"(?:  .*\n)+ValueError: boom from the e2e app\n", text)
+    assert logged >= 100 and len(whole) == logged, text[-3000:]
 
 
 def test_many_500s_keep_the_same_workers(basic_server):
