@@ -33,7 +33,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 import run as driver  # noqa: E402  (bench/run.py: free_port, /proc CPU accounting)
 TURBO = ROOT / "build" / "turbo"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
-ENDPOINTS = {"json": "/json", "plain": "/", "items": "/items/42?q=hello"}
+# The endpoints bench/run loads on the benchmark app (its own middleware apps are not profiled here).
+ENDPOINTS = {name: ep for name, ep in driver.ENDPOINTS.items() if ep.app == "main"}
 
 # A sample's stage: the first rule (in this order) whose pattern matches a frame of its stack.
 # Kernel work is charged to the system call it serves; user work to the leaf function.
@@ -118,8 +119,11 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def wrk(port: int, path: str, seconds: float, connections: int) -> subprocess.Popen:
-    return subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s", f"http://127.0.0.1:{port}{path}"],
+def wrk(port: int, ep, seconds: float, connections: int, scratch: str) -> subprocess.Popen:
+    """wrk on one of bench/run's endpoints, with its method, body and headers (a Lua script in scratch)."""
+    headers = [x for k, v in ep.headers.items() for x in ("-H", f"{k}: {v}")]
+    return subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s",
+                             *driver.wrk_script(ep, Path(scratch)), *headers, f"http://127.0.0.1:{port}{ep.path}"],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -167,10 +171,10 @@ def perf_pass(args) -> None:
         wait_http(port)
         master = server.pid
         workers = children(master)
-        path = ENDPOINTS[args.endpoint]
-        w = wrk(port, path, 2, args.connections)
+        ep = ENDPOINTS[args.endpoint]
+        w = wrk(port, ep, 2, args.connections, args.tmp)
         w.communicate()  # warm-up
-        load = wrk(port, path, args.seconds + 2, args.connections)
+        load = wrk(port, ep, args.seconds + 2, args.connections, args.tmp)
         time.sleep(1)
         before = {p: cpu_ticks(p) for p in [master, *workers]}
         recs = []
@@ -196,7 +200,7 @@ def perf_pass(args) -> None:
     for role, pid, data, _ in recs:
         by_role[role].update(perf_stages(data))
         cpu_s[role] += (after[pid] - before[pid]) / CLK_TCK
-    print(f"\n## CPU profile: GET {path}, {args.workers} workers, wrk -t1 -c{args.connections}, "
+    print(f"\n## CPU profile: {ep.method} {ep.path}, {args.workers} workers, wrk -t1 -c{args.connections}, "
           f"{rate:,.0f} req/s, perf cpu-clock samples over {elapsed:.1f} s\n")
     print("| process | stage | share of its CPU | µs per request |")
     print("|---|---|--:|--:|")
@@ -223,16 +227,16 @@ def callgrind_pass(args) -> None:
     server = start_turbo(args, port, prefix)
     try:
         wait_http(port, 180)
-        path = ENDPOINTS[args.endpoint]
-        wrk(port, path, 3, 16).communicate()  # warm-up: imports, first calls, caches
+        ep = ENDPOINTS[args.endpoint]
+        wrk(port, ep, 3, 16, args.tmp).communicate()  # warm-up: imports, first calls, caches
         subprocess.run(["callgrind_control", "-z"], capture_output=True)
-        out, _ = wrk(port, path, args.seconds, 16).communicate()
+        out, _ = wrk(port, ep, args.seconds, 16, args.tmp).communicate()
         requests = requests_of(out)
         subprocess.run(["callgrind_control", "-d"], capture_output=True)
         time.sleep(2)
     finally:
         stop(server)
-    print(f"\n## Instructions per request (callgrind, user space only): GET {path}, {requests:,} requests\n")
+    print(f"\n## Instructions per request (callgrind, user space only): {ep.method} {ep.path}, {requests:,} requests\n")
     print("| process | instructions per request |")
     print("|---|--:|")
     for dump in sorted(tmp.glob("cg.*.1")):
