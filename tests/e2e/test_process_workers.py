@@ -174,6 +174,20 @@ def test_app_failing_at_import_exits_3_fast_with_traceback(tmp_path):
     assert not shm_segments_of(proc.pid)
 
 
+def test_app_calling_sys_exit_at_import_is_a_boot_failure_too(tmp_path):
+    """`SystemExit` at import (an app that calls sys.exit(0) when a setting is missing) must not pass
+    for a clean exit of the worker: it is logged with its traceback and `turbo serve` exits 3."""
+    app = tmp_path / "exit_app.py"
+    app.write_text("import sys\n\nsys.exit(0)\n")
+    proc = subprocess.run([str(require_turbo_bin()), "serve", f"{app}:app", "--workers", "1",
+                           "--bind", f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=10.0)
+    assert proc.returncode == 3, f"exit status {proc.returncode}; stderr:\n{proc.stderr[-3000:]}"
+    assert re.search(r"\[error\] Exception in worker process: cannot load the application '[^'\n]*'\n"
+                     r"Traceback \(most recent call last\):\n(?:  .*\n)+SystemExit: 0\n", proc.stderr), proc.stderr
+    assert "Worker failed to boot." in proc.stderr, proc.stderr
+
+
 MAX_REQUESTS, JITTER = 1000, 100
 
 
