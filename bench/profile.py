@@ -120,11 +120,10 @@ def stop(proc: subprocess.Popen) -> None:
 
 
 def wrk(port: int, ep, seconds: float, connections: int, scratch: str) -> subprocess.Popen:
-    """wrk on one of bench/run's endpoints, with its method, body and headers (a Lua script in scratch)."""
-    headers = [x for k, v in ep.headers.items() for x in ("-H", f"{k}: {v}")]
-    return subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s",
-                             *driver.wrk_script(ep, Path(scratch)), *headers, f"http://127.0.0.1:{port}{ep.path}"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    """wrk -t1 on one of bench/run's endpoints, as bench/run loads it (method, body, headers)."""
+    argv = driver.wrk_argv(argparse.Namespace(threads=1, connections=connections), port, ep, seconds, False,
+                           Path(scratch), connections)
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def requests_of(wrk_out: str) -> int:

@@ -66,7 +66,7 @@ def measure(kind: str, duration: int) -> tuple[float, float, float]:
         url = f"http://127.0.0.1:{port}/json" if kind.startswith("turbo") else f"http://127.0.0.1:{port}/"
         driver.run_wrk(["wrk", "-t1", "-c64", "-d1", url], proc.pid)  # warm-up
         r = driver.run_wrk(["wrk", "-t1", "-c64", f"-d{duration}", url], proc.pid)
-        return r.server_cpu / r.requests * 1e6, r.rps, r.wrk_cpu
+        return r.server_us_per_req, r.rps, r.wrk_cpu
     finally:
         proc.terminate()
         proc.wait(10)
