@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace turbo::worker {
 
@@ -61,16 +62,59 @@ bool write_unicode(PyObject* o, std::string& out) {
     return true;
 }
 
+// Python's float repr, exactly (json.dumps uses float.__repr__): the shortest digits that read back
+// as `d`, laid out as repr lays them out. std::to_chars finds the same digits as Python's dtoa (both
+// are the shortest correctly rounded string) at a tenth of the cost; only the layout is Python's:
+// positional when the decimal point falls within -4 < point <= 16 of the first digit, with ".0" when
+// nothing follows it; otherwise d[.ddd]e+XX with at least two exponent digits.
 bool write_float(double d, std::string& out) {
     if (!std::isfinite(d)) {
         PyErr_SetString(PyExc_ValueError, "Out of range float values are not JSON compliant");
         return false;
     }
-    // Python's float repr, exactly (json.dumps uses float.__repr__).
-    char* s = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);
-    if (!s) return false;
-    out.append(s);
-    PyMem_Free(s);
+    char sci[32]; // "-d.ddddddddddddddddde-308": at most 24
+    const auto [end, ec] = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);
+    if (ec != std::errc()) {
+        PyErr_SetString(PyExc_SystemError, "float formatting failed");
+        return false;
+    }
+    const char* p = sci;
+    if (*p == '-') out.push_back(*p++);
+    char digits[20];
+    size_t n = 0;
+    for (; *p != 'e'; ++p)
+        if (*p != '.') digits[n++] = *p;
+    int exponent = 0;
+    std::from_chars(p[1] == '+' ? p + 2 : p + 1, end, exponent);
+    const int point = exponent + 1; // digits[0..point) come before the decimal point
+    if (point > -4 && point <= 16) {
+        if (point <= 0) {
+            out.append("0.");
+            out.append(size_t(-point), '0');
+            out.append(digits, n);
+        } else if (size_t(point) >= n) {
+            out.append(digits, n);
+            out.append(size_t(point) - n, '0');
+            out.append(".0");
+        } else {
+            out.append(digits, size_t(point));
+            out.push_back('.');
+            out.append(digits + point, n - size_t(point));
+        }
+        return true;
+    }
+    out.push_back(digits[0]);
+    if (n > 1) {
+        out.push_back('.');
+        out.append(digits + 1, n - 1);
+    }
+    out.push_back('e');
+    out.push_back(exponent < 0 ? '-' : '+');
+    const int magnitude = exponent < 0 ? -exponent : exponent;
+    if (magnitude < 10) out.push_back('0');
+    char buf[4];
+    const auto [e_end, e_ec] = std::to_chars(buf, buf + sizeof buf, magnitude);
+    out.append(buf, e_end);
     return true;
 }
 
@@ -192,6 +236,61 @@ bool dump(PyObject* o, std::string& out, PyObject* fallback, int depth) {
     return ok;
 }
 
+bool is_ascii(std::string_view s) {
+    size_t i = 0;
+    uint64_t any = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        uint64_t chunk;
+        std::memcpy(&chunk, s.data() + i, 8);
+        any |= chunk;
+    }
+    for (; i < s.size(); ++i)
+        any |= static_cast<unsigned char>(s[i]);
+    return (any & 0x8080808080808080ull) == 0;
+}
+
+// A str from JSON text (simdjson has validated its UTF-8): ASCII is copied straight into a new
+// compact str, which costs a third of going through the UTF-8 decoder.
+PyObject* new_str(std::string_view s) {
+    if (!is_ascii(s)) return PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);
+    PyObject* o = PyUnicode_New(Py_ssize_t(s.size()), 127);
+    if (o) std::memcpy(PyUnicode_1BYTE_DATA(o), s.data(), s.size());
+    return o;
+}
+
+// The str objects of recent object keys. Keys repeat from one body to the next (a model's field
+// names), so most cost a lookup here instead of a new str and its hash. What an entry holds is a
+// pure function of the key's bytes (str objects are immutable), and the table is bounded:
+// kKeySlots entries of ASCII keys up to kMaxKeyBytes, a new key replacing the one in its slot.
+// Used with the GIL held, in the one interpreter of the process.
+class KeyCache {
+public:
+    PyObject* get(std::string_view key) {
+        if (key.size() > kMaxKeyBytes || !is_ascii(key)) return new_str(key);
+        uint32_t h = 2166136261u; // FNV-1a
+        for (const char c : key)
+            h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+        PyObject*& slot = slots_[h % kKeySlots];
+        if (slot && size_t(PyUnicode_GET_LENGTH(slot)) == key.size() &&
+            std::memcmp(PyUnicode_1BYTE_DATA(slot), key.data(), key.size()) == 0)
+            return Py_NewRef(slot);
+        PyObject* str = new_str(key);
+        if (!str || PyObject_Hash(str) == -1) { // hashed once, here: later dict operations reuse it
+            Py_XDECREF(str);
+            return nullptr;
+        }
+        Py_XSETREF(slot, Py_NewRef(str));
+        return str;
+    }
+
+private:
+    static constexpr size_t kKeySlots = 256;
+    static constexpr size_t kMaxKeyBytes = 64;
+    PyObject* slots_[kKeySlots] = {};
+};
+
+KeyCache g_keys;
+
 PyObject* build(simdjson::dom::element e);
 
 PyObject* build(simdjson::dom::element e) {
@@ -201,7 +300,7 @@ PyObject* build(simdjson::dom::element e) {
         PyObject* d = PyDict_New();
         if (!d) return nullptr;
         for (auto field : simdjson::dom::object(e)) {
-            PyObject* k = PyUnicode_DecodeUTF8(field.key.data(), Py_ssize_t(field.key.size()), nullptr);
+            PyObject* k = g_keys.get(field.key);
             PyObject* v = k ? build(field.value) : nullptr;
             if (!v || PyDict_SetItem(d, k, v) < 0) {
                 Py_XDECREF(k);
@@ -230,8 +329,7 @@ PyObject* build(simdjson::dom::element e) {
         return l;
     }
     case element_type::STRING: {
-        std::string_view s = e.get_string().value_unsafe();
-        return PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);
+        return new_str(e.get_string().value_unsafe());
     }
     case element_type::INT64:
         return PyLong_FromLongLong(e.get_int64().value_unsafe());

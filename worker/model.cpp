@@ -14,6 +14,7 @@
 
 #include "worker/worker_internal.h"
 
+#include <boost/container/small_vector.hpp>
 #include <pybind11/eval.h>
 
 #include <cmath>
@@ -341,7 +342,8 @@ private:
 
     PyObject* prefix_;
     PyObject* errors_ = nullptr;
-    std::vector<Loc> loc_;
+    // Inline: a Validator lives for one body, and a heap vector cost an allocation per request.
+    boost::container::small_vector<Loc, 8> loc_;
     int depth_ = 0;
 };
 
