@@ -64,7 +64,7 @@ bool write_unicode(PyObject* o, std::string& out) {
 
 // Python's float repr, exactly (json.dumps uses float.__repr__): the shortest digits that read back
 // as `d`, laid out as repr lays them out. std::to_chars finds the same digits as Python's dtoa (both
-// are the shortest correctly rounded string) at a tenth of the cost; only the layout is Python's:
+// are the shortest correctly rounded string) at under half the cost; only the layout is Python's:
 // positional when the decimal point falls within -4 < point <= 16 of the first digit, with ".0" when
 // nothing follows it; otherwise d[.ddd]e+XX with at least two exponent digits.
 bool write_float(double d, std::string& out) {
