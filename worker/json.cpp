@@ -249,13 +249,17 @@ bool is_ascii(std::string_view s) {
     return (any & 0x8080808080808080ull) == 0;
 }
 
-// A str from JSON text (simdjson has validated its UTF-8): ASCII is copied straight into a new
-// compact str, which costs a third of going through the UTF-8 decoder.
-PyObject* new_str(std::string_view s) {
-    if (!is_ascii(s)) return PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);
+// A str from ASCII JSON text: copied straight into a new compact str, which costs a third of going
+// through the UTF-8 decoder.
+PyObject* ascii_str(std::string_view s) {
     PyObject* o = PyUnicode_New(Py_ssize_t(s.size()), 127);
     if (o) std::memcpy(PyUnicode_1BYTE_DATA(o), s.data(), s.size());
     return o;
+}
+
+// A str from JSON text (simdjson has validated its UTF-8).
+PyObject* new_str(std::string_view s) {
+    return is_ascii(s) ? ascii_str(s) : PyUnicode_DecodeUTF8(s.data(), Py_ssize_t(s.size()), nullptr);
 }
 
 // The str objects of recent object keys. Keys repeat from one body to the next (a model's field
@@ -266,7 +270,8 @@ PyObject* new_str(std::string_view s) {
 class KeyCache {
 public:
     PyObject* get(std::string_view key) {
-        if (key.size() > kMaxKeyBytes || !is_ascii(key)) return new_str(key);
+        if (key.size() > kMaxKeyBytes) return new_str(key);
+        if (!is_ascii(key)) return PyUnicode_DecodeUTF8(key.data(), Py_ssize_t(key.size()), nullptr);
         uint32_t h = 2166136261u; // FNV-1a
         for (const char c : key)
             h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
@@ -274,7 +279,7 @@ public:
         if (slot && size_t(PyUnicode_GET_LENGTH(slot)) == key.size() &&
             std::memcmp(PyUnicode_1BYTE_DATA(slot), key.data(), key.size()) == 0)
             return Py_NewRef(slot);
-        PyObject* str = new_str(key);
+        PyObject* str = ascii_str(key);
         if (!str || PyObject_Hash(str) == -1) { // hashed once, here: later dict operations reuse it
             Py_XDECREF(str);
             return nullptr;

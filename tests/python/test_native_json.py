@@ -1,8 +1,11 @@
-"""Floats in the worker's JSON writer must read exactly as json.dumps writes them (float.__repr__):
-the same shortest digits and the same layout (positional from 1e-4 up to below 1e16, exponent form
-outside it), for every finite double, dict keys included.
+"""The worker's JSON code against Python's json module.
 
-Run: /usr/bin/python3 -m pytest tests/python/test_native_floats.py
+Floats must read exactly as json.dumps writes them (float.__repr__): the same shortest digits and
+the same layout (positional from 1e-4 up to below 1e16, exponent form outside it), for every finite
+double, dict keys included. Object keys of a parsed body must come back as sent, whatever the table
+of recent key strs they go through holds.
+
+Run: /usr/bin/python3 -m pytest tests/python/test_native_json.py
 """
 
 import json
@@ -80,3 +83,29 @@ def test_non_finite_floats_are_refused(value):
     with pytest.raises(ValueError, match="Out of range float values are not JSON compliant"):
         _native.dumps({"x": value})
     assert _native.dumps({"x": 1.0}) == b'{"x":1.0}'  # and the writer goes on working
+
+
+def test_json_body_keys_come_back_as_sent():
+    # Object keys go through a table of recent key strs (worker/json.cpp KeyCache): keys that share a
+    # slot, keys too long for it, non-ASCII and empty keys must each come back as sent, request
+    # after request.
+    from turboapi import Body, TurboAPI
+    from turboapi.testclient import TestClient
+
+    app = TurboAPI()
+
+    @app.post("/echo")
+    def echo(data: dict = Body(...)):
+        return {"keys": list(data), "values": list(data.values())}
+
+    client = TestClient(app)
+    keys = [f"k{i}" for i in range(1000)]  # more keys than slots: every slot is shared
+    keys += ["", "é", "日本", "x" * 64, "y" * 65, "a\u0000b", "name", "price", "tags"]
+    body = {k: i for i, k in enumerate(keys)}
+    for _ in range(3):
+        r = client.post("/echo", content=json.dumps(body), headers={"content-type": "application/json"})
+        assert r.status_code == 200
+        assert r.json() == {"keys": keys, "values": list(range(len(keys)))}
+    nested = {"name": {"name": ["name", {"price": "tags"}]}, "k999": {"k1": 1}}
+    r = client.post("/echo", json=nested)
+    assert r.json() == {"keys": ["name", "k999"], "values": [nested["name"], nested["k999"]]}
